@@ -1,0 +1,345 @@
+"""Parse the text of one news-page dump into its parts.
+
+Pure: text in, a :class:`Dump` out. No Pelican import, no file system, no
+settings beyond what the caller passes. Parts are recognised by their
+pattern, never by their line number:
+
+* optional ``Key: value`` override lines at the very top;
+* chrome: up to a few short lines before the numbered headline list
+  (donate banners, rubric links, in Russian or Belarusian);
+* the numbered headline list (the site's sidebar at capture time);
+* the end of the list: a ``/`` line, a language-switch line, or blank lines;
+* the body: one paragraph per line, blank lines between; a photo caption
+  with its credit, often given twice with different quote characters.
+
+Dumps from other outlets have no numbered list; :func:`parse` then falls
+back to a generic split into leading short lines (the preamble) and body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# --- line patterns -----------------------------------------------------------------
+
+#: ``  1. Text``; the indent of the first item is sometimes missing.
+_ITEM = re.compile(r"^[ \t\u00a0]*(\d{1,3})\.[ \t\u00a0]+(\S.*?)\s*$")
+#: A bare item number at the very end of a cut capture: ``  11`` or ``  11.``
+_BARE_NUMBER = re.compile(r"^[ \t\u00a0]*\d{1,3}\.?[ \t\u00a0]*$")
+#: Pelican-style override header at the top of a dump.
+_HEADER = re.compile(r"^([A-Za-z][A-Za-z0-9_-]{0,30})[ \t]*:[ \t]*(.*?)\s*$")
+#: Language-switch links that close the headline list on some captures.
+_LANG_SWITCH = re.compile(
+    r"^\s*(Чытаць па-беларуску|Читать по-белорусски|Читать по-русски|"
+    r"Чытаць па-руску|Читать на русском|Чытаць на беларускай)\s*$",
+    re.IGNORECASE,
+)
+#: A photo credit inside a caption line: ``… Фото: site, коллаж: "Outlet".``
+_CREDIT = re.compile(
+    r"(?:^|(?<=[\s.,;]))((?:Фото|Фота|Фотография|Иллюстрация|Ілюстрацыя|Скриншот|"
+    r"Скрыншот|Коллаж|Калаж|Photo|Image|Видео|Відэа)\s*:.*)$",
+    re.IGNORECASE,
+)
+#: Short lines a caption can be: long prose mentioning «Фото:» is not a caption.
+_CAPTION_MAX = 400
+#: The most chrome lines we accept before the list (real captures have 0-3).
+_MAX_CHROME = 6
+#: Quote characters folded together when comparing two lines.
+_QUOTES = re.compile(r"[\"'«»„“”‘’‚]")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+
+LIST_END_SLASH = "slash"
+LIST_END_LANG = "language-switch"
+LIST_END_BLANK = "blank"
+LIST_END_EOF = "end-of-file"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of the body: a paragraph, a direct quote or a caption."""
+
+    kind: str  # "paragraph" | "quote" | "caption"
+    text: str
+    credit: str = ""  # captions only
+
+
+@dataclass(frozen=True)
+class Dump:
+    """What one dump holds, as found in the text."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    chrome: tuple[str, ...] = ()
+    headlines: tuple[str, ...] = ()
+    truncated: bool = False
+    list_end: str | None = None  # one of LIST_END_*, None without a list
+    blocks: tuple[Block, ...] = ()
+    #: "listed" (numbered headline list found) or "generic" (fallback)
+    layout: str = "listed"
+    #: generic layout: the leading short lines (sections, title, date line)
+    preamble: tuple[str, ...] = ()
+    #: lines dropped as site chrome after the body (generic layout)
+    trailer: tuple[str, ...] = ()
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        """Text paragraphs and quotes, captions excluded."""
+        return tuple(b.text for b in self.blocks if b.kind != "caption")
+
+    @property
+    def captions(self) -> tuple[Block, ...]:
+        return tuple(b for b in self.blocks if b.kind == "caption")
+
+    @property
+    def has_body(self) -> bool:
+        return bool(self.paragraphs)
+
+
+def fold(text: str) -> str:
+    """A comparison key: quotes unified, spaces collapsed, case folded."""
+    return _SPACES.sub(" ", _QUOTES.sub('"', text)).strip().casefold()
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and CR line ends become LF; NUL bytes are removed."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+def parse(text: str) -> Dump:
+    """Split the text of one dump into its parts."""
+    text = normalise_newlines(text)
+    ends_with_newline = text.endswith("\n")
+    lines = text.split("\n")
+    if ends_with_newline:
+        lines.pop()  # the empty string after the final line end
+
+    headers, pos = _read_headers(lines)
+    start = _find_list_start(lines, pos)
+    if start is None:
+        return _parse_generic(lines[pos:], headers)
+
+    chrome = tuple(line.strip() for line in lines[pos:start] if line.strip())
+    headlines, pos, list_end = _read_list(lines, start)
+    truncated = False
+    if list_end == LIST_END_EOF:
+        # The capture stops inside the list. An item with no line end after
+        # it, or a bare number, is cut: drop it.
+        truncated = True
+        last = lines[-1] if lines else ""
+        if _BARE_NUMBER.match(last):
+            pass  # a bare number never became an item
+        elif not ends_with_newline and headlines and _ITEM.match(last):
+            headlines = headlines[:-1]
+    blocks = _read_body(lines[pos:])
+    return Dump(
+        headers=headers,
+        chrome=chrome,
+        headlines=tuple(headlines),
+        truncated=truncated,
+        list_end=list_end,
+        blocks=blocks,
+        layout="listed",
+    )
+
+
+# --- the parts ---------------------------------------------------------------------
+
+
+def _read_headers(lines: list[str]) -> tuple[dict[str, str], int]:
+    """``Key: value`` lines at the very top, up to the first other line.
+
+    A blank line right after them is skipped. Keys are lower-cased; the
+    caller decides which keys it honours.
+    """
+    headers: dict[str, str] = {}
+    pos = 0
+    while pos < len(lines):
+        match = _HEADER.match(lines[pos])
+        if not match:
+            break
+        headers[match.group(1).lower()] = match.group(2)
+        pos += 1
+    if headers and pos < len(lines) and not lines[pos].strip():
+        pos += 1
+    return headers, pos
+
+
+def _find_list_start(lines: list[str], pos: int) -> int | None:
+    """Index of the list's first item, if a numbered list opens the dump.
+
+    The list must start at item 1 (or 2 when a cut capture lost the first
+    line's number, which we do not guess at) after at most a few short
+    chrome lines, and be followed by item 2 unless the capture ends there.
+    """
+    seen_chrome = 0
+    for index in range(pos, len(lines)):
+        line = lines[index]
+        if not line.strip():
+            continue
+        match = _ITEM.match(line)
+        if match and match.group(1) == "1":
+            return index
+        seen_chrome += 1
+        if seen_chrome > _MAX_CHROME or len(line.strip()) > 200:
+            return None
+    return None
+
+
+def _read_list(lines: list[str], start: int) -> tuple[list[str], int, str]:
+    """Read consecutive items from ``start``; return items, next index, end kind."""
+    items: list[str] = []
+    expected = 1
+    index = start
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.strip()
+        match = _ITEM.match(line)
+        if match and int(match.group(1)) == expected:
+            items.append(match.group(2).strip())
+            expected += 1
+            index += 1
+            continue
+        if not stripped:
+            index += 1
+            continue
+        if stripped == "/":
+            return items, index + 1, LIST_END_SLASH
+        if _LANG_SWITCH.match(stripped):
+            return items, index + 1, LIST_END_LANG
+        if _BARE_NUMBER.match(line) and index == len(lines) - 1:
+            return items, index + 1, LIST_END_EOF
+        # Any other line starts the body: the list ended at blank lines.
+        return items, index, LIST_END_BLANK
+    return items, index, LIST_END_EOF
+
+
+def _read_body(lines: list[str]) -> tuple[Block, ...]:
+    """One block per non-blank line; a repeated caption is kept once."""
+    blocks: list[Block] = []
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if line == "/" and not blocks:
+            continue
+        caption = _caption(line)
+        if caption is not None:
+            previous = blocks[-1] if blocks else None
+            if previous and previous.kind == "caption" and _same(previous, caption):
+                # The same caption again: keep the one with «» quotes.
+                if "«" in caption.text + caption.credit:
+                    blocks[-1] = caption
+                continue
+            blocks.append(caption)
+            continue
+        if blocks and fold(blocks[-1].text) == fold(line):
+            continue  # the same paragraph twice in a row
+        kind = "quote" if _is_direct_quote(line) else "paragraph"
+        blocks.append(Block(kind, line))
+    return tuple(blocks)
+
+
+def _caption(line: str) -> Block | None:
+    if len(line) > _CAPTION_MAX:
+        return None
+    match = _CREDIT.search(line)
+    if not match:
+        return None
+    text = line[: match.start(1)].strip()
+    return Block("caption", text, match.group(1).strip())
+
+
+def _same(a: Block, b: Block) -> bool:
+    return fold(a.text) == fold(b.text) and fold(a.credit) == fold(b.credit)
+
+
+def _is_direct_quote(line: str) -> bool:
+    """A paragraph that opens with a quotation: «…», — said X."""
+    return line[:1] in "«„\"" and bool(re.search(r"[»“\"][,.]?\s*[—–-]\s", line))
+
+
+# --- the generic fallback (no numbered list) ---------------------------------------
+
+#: A body paragraph is a long line of prose; the preamble lines are short.
+_BODY_MIN = 140
+_TIME_LINE = re.compile(r"^\d{1,2}:\d{2}\b")
+_TRAILER_WORDS = re.compile(
+    r"\b(cookie|cookies|куки|DMCA|Все права защищены|All rights reserved|©)",
+    re.IGNORECASE,
+)
+
+
+def _parse_generic(lines: list[str], headers: dict[str, str]) -> Dump:
+    stripped = [line.strip() for line in lines]
+    nonblank = [line for line in stripped if line]
+    first_body = next(
+        (i for i, line in enumerate(nonblank) if _looks_like_prose(line)), None
+    )
+    if first_body is None:
+        return Dump(headers=headers, layout="generic", preamble=tuple(nonblank))
+    preamble = tuple(nonblank[:first_body])
+    body = nonblank[first_body:]
+    # Trailing site chrome: short lines after the last paragraph of prose,
+    # news-feed lines with times, cookie notices, DMCA.
+    end = len(body)
+    while end > 1 and _is_trailer(body[end - 1]):
+        end -= 1
+    trailer = tuple(body[end:])
+    blocks = _read_body(body[:end])
+    return Dump(
+        headers=headers,
+        layout="generic",
+        preamble=preamble,
+        blocks=blocks,
+        trailer=trailer,
+    )
+
+
+def _looks_like_prose(line: str) -> bool:
+    return len(line) >= _BODY_MIN and " " in line and not _TRAILER_WORDS.search(line)
+
+
+def _is_trailer(line: str) -> bool:
+    if _TIME_LINE.match(line) or _TRAILER_WORDS.search(line):
+        return True
+    return len(line) < 60 and not line.endswith((".", "!", "?", "»", "…"))
+
+
+# --- bytes to text -----------------------------------------------------------------
+
+
+class NotText(ValueError):
+    """The file holds binary data, not the text of a web page."""
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode a dump's bytes: UTF-8 (with or without BOM), UTF-16 with BOM,
+    else Windows-1251 (old Russian and Belarusian pages). Returns the text and
+    the encoding used; raises :class:`NotText` for binary data."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as error:
+                raise NotText(f"not valid {encoding}: {error.reason}") from None
+    if _looks_binary(data):
+        raise NotText("binary data, not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1251", errors="replace"), "cp1251"
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if not sample:
+        return False
+    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
+    return controls > len(sample) // 100

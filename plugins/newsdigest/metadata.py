@@ -1,0 +1,273 @@
+"""Infer an article's metadata from a parsed :class:`~.dump.Dump`.
+
+Pure: no Pelican import. Every field may be overridden by a ``Key: value``
+header at the top of the dump; otherwise it is inferred from the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+
+from unidecode import unidecode
+
+from . import dates
+from .dump import Block, Dump
+from .settings import OVERRIDE_KEYS, DigestSettings
+from .typography import typeset
+
+KIND_ARTICLE = "article"
+KIND_HEADLINES = "headlines"  # a capture with a headline list and no body
+KIND_REJECTED = "rejected"
+
+#: Words a title must not end on (a dangling conjunction or preposition).
+_DANGLING = frozenset(
+    "и а но или что чтобы как когда где который которая которое которые "
+    "в во на с со к ко о об от до по за из у для при без над под не ни же "
+    "і ды але або што каб як калі дзе які якая якое якія ў з да ад пра"
+    .split()
+)
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_SENTENCE_END = re.compile(r"(?<=[^\s.]{2}[.!?…])[\s\u00a0]+(?=[«\"„(]?[А-ЯЁІЎA-Z0-9])")
+_CLAUSE_BREAK = re.compile(r"(?:,|;|:|[\s\u00a0][—–][\s\u00a0])")
+_ISO_DATE = re.compile(r"\bdate[\s\u00a0]+\d{4}-\d\d-\d\d\b|\b\d{4}-\d\d-\d\d\b", re.I)
+_BELARUSIAN = re.compile(r"[іІўЎ]")
+_RUSSIAN_ONLY = re.compile(r"[иИщЩъЪ]")
+
+
+@dataclass(frozen=True)
+class ArticleData:
+    """Everything the reader and the corpus step need about one dump.
+
+    Text fields are plain text with typography applied, not HTML.
+    """
+
+    kind: str
+    reason: str = ""  # why a dump was rejected
+    title: str = ""
+    title_source: str = ""  # "header" | "preamble" | "lead"
+    date: dt.date | None = None
+    date_source: str = ""  # "header" | "text" | "fallback"
+    date_precision: str = ""  # see dates.FoundDate.precision
+    source: str = ""
+    summary: str = ""
+    headlines: tuple[str, ...] = ()
+    truncated: bool = False
+    caption: str = ""
+    credit: str = ""
+    blocks: tuple[Block, ...] = ()
+    words: int = 0
+    reading_time: int = 0
+    lang: str = "ru"
+    slug: str = ""
+    tags: tuple[str, ...] = ()
+    author: str = ""
+    layout: str = "listed"
+    #: one line each, for the user: what was guessed or ignored
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date) -> ArticleData:
+    """Build :class:`ArticleData` from a dump.
+
+    ``fallback_date`` is used (with a warning) when the text holds no date:
+    the reader passes the file's modification time, the moment it was saved.
+    """
+    warnings: list[str] = []
+    headers = _accepted_headers(dump.headers, warnings)
+    tidy = typeset if options.typography else str.strip
+    headlines = tuple(tidy(h) for h in dump.headlines)
+    source = headers.get("source") or headers.get("category") or _find_source(dump, options)
+    lang = headers.get("lang") or _language(dump)
+
+    if not dump.has_body:
+        if headlines:
+            return ArticleData(
+                kind=KIND_HEADLINES,
+                source=source,
+                headlines=headlines,
+                truncated=dump.truncated,
+                lang=lang,
+                layout=dump.layout,
+                date=_header_date(headers, options, warnings),
+                warnings=tuple(warnings),
+            )
+        reason = (
+            "no headline list and no article text found"
+            if any(line.strip() for line in dump.preamble + dump.chrome)
+            else "empty: no text"
+        )
+        return ArticleData(kind=KIND_REJECTED, reason=reason, warnings=tuple(warnings))
+
+    blocks = tuple(
+        Block(b.kind, tidy(b.text), tidy(b.credit) if b.credit else "") for b in dump.blocks
+    )
+    paragraphs = [b.text for b in dump.blocks if b.kind != "caption"]
+    lead = paragraphs[0]
+
+    title, title_source = headers.get("title", ""), "header"
+    if not title:
+        title, title_source = _title_from_preamble(dump.preamble), "preamble"
+    if not title:
+        title, title_source = title_from_lead(lead, options.title_max), "lead"
+
+    date, date_source, precision = _date(dump, headers, options, fallback_date, warnings)
+    captions = [b for b in blocks if b.kind == "caption"]
+    words = sum(len(_WORD.findall(p)) for p in paragraphs)
+    tags = tuple(t.strip() for t in headers.get("tags", "").split(",") if t.strip())
+    slug = slugify(headers.get("slug") or title, options.slug_max)
+    if not slug:
+        slug = slugify(lead, options.slug_max) or "article"
+
+    return ArticleData(
+        kind=KIND_ARTICLE,
+        title=tidy(title),
+        title_source=title_source,
+        date=date,
+        date_source=date_source,
+        date_precision=precision,
+        source=source,
+        summary=tidy(headers.get("summary") or lead),
+        headlines=headlines,
+        truncated=dump.truncated,
+        caption=headers.get("caption") or (captions[0].text if captions else ""),
+        credit=headers.get("credit") or (captions[0].credit if captions else ""),
+        blocks=blocks,
+        words=words,
+        reading_time=max(1, round(words / options.words_per_minute)),
+        lang=lang,
+        slug=slug,
+        tags=tags,
+        author=headers.get("author", ""),
+        layout=dump.layout,
+        warnings=tuple(warnings),
+    )
+
+
+# --- the fields ----------------------------------------------------------------------
+
+
+def _accepted_headers(headers: dict[str, str], warnings: list[str]) -> dict[str, str]:
+    accepted = {}
+    for key, value in headers.items():
+        if key in OVERRIDE_KEYS:
+            accepted[key] = value.strip()
+        else:
+            warnings.append(f"header '{key}' is not one a dump may set; ignored")
+    return accepted
+
+
+def title_from_lead(lead: str, limit: int) -> str:
+    """A readable headline from the lead paragraph.
+
+    The date lead-in (``В субботу, 15 февраля,``) goes; the first sentence
+    stays if it fits in ``limit`` characters, else as many whole clauses of
+    it as fit; never a dangling comma or conjunction at the end.
+    """
+    text = dates.strip_date_lead_in(lead.strip())
+    sentence = _SENTENCE_END.split(text, maxsplit=1)[0].strip()
+    sentence = sentence.rstrip(".").rstrip()
+    if len(sentence) <= limit:
+        return _tidy_end(sentence)
+    # Whole clauses: cut at the last clause break that leaves <= limit.
+    best = ""
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        if match.start() > limit:
+            break
+        candidate = _tidy_end(sentence[: match.start()])
+        if len(candidate) >= 20:
+            best = candidate
+    if best:
+        return best
+    # One clause longer than the limit: whole words, then an ellipsis.
+    cut = sentence[: limit - 1]
+    cut = cut[: cut.rfind(" ")] if " " in cut else cut
+    return _tidy_end(cut) + "…"
+
+
+def _tidy_end(text: str) -> str:
+    """Drop trailing punctuation and dangling short words."""
+    words = text.rstrip(" ,;:—–-\u00a0").split()
+    while len(words) > 1 and words[-1].lower().strip(",;:") in _DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(" ,;:—–-\u00a0")
+
+
+def _title_from_preamble(preamble: tuple[str, ...]) -> str:
+    """The generic layout's title: the longest preamble line of prose."""
+    best = ""
+    for line in preamble:
+        line = _ISO_DATE.sub("", line).strip(" \u00a0|·-—")
+        if len(line.split()) >= 3 and 20 <= len(line) <= 200 and len(line) > len(best):
+            best = line
+    return best
+
+
+def _find_source(dump: Dump, options: DigestSettings) -> str:
+    places = list(dump.chrome + dump.preamble + dump.trailer)
+    places += [b.credit for b in dump.blocks if b.kind == "caption"]
+    text = "\n".join(places)
+    for name, patterns in options.sources:
+        if any(p.search(text) for p in patterns):
+            return name
+    return options.default_source
+
+
+def _language(dump: Dump) -> str:
+    """``be`` when the text has more Belarusian-only letters than Russian-only."""
+    text = " ".join(dump.paragraphs) or " ".join(dump.headlines)
+    return "be" if len(_BELARUSIAN.findall(text)) > len(_RUSSIAN_ONLY.findall(text)) else "ru"
+
+
+def _header_date(headers, options, warnings) -> dt.date | None:
+    if "date" not in headers:
+        return None
+    value = headers["date"]
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        found = dates.find_date(value, options.reference_date)
+        if found:
+            return found.date
+    warnings.append(f"header 'Date: {value}' is not a date; ignored")
+    return None
+
+
+def _date(dump, headers, options, fallback, warnings) -> tuple[dt.date, str, str]:
+    header = _header_date(headers, options, warnings)
+    if header:
+        return header, "header", "full"
+    paragraphs = [b.text for b in dump.blocks if b.kind != "caption"]
+    # Where the publication date stands: the preamble, then the lead.
+    for text in ("\n".join(dump.preamble), *paragraphs[:2]):
+        found = dates.find_date(text, options.reference_date)
+        if found:
+            if found.precision == "day-month":
+                warnings.append(
+                    f"date '{found.text}' has no year or weekday; "
+                    f"assumed {found.date.isoformat()}, the latest not after "
+                    f"{options.reference_date.isoformat()}"
+                )
+            return found.date, "text", found.precision
+    found = dates.find_timestamp("\n".join(dump.preamble), options.reference_date)
+    if found:
+        return found.date, "text", found.precision
+    warnings.append(
+        f"no date in the text; using the file's modification date {fallback.isoformat()}"
+    )
+    return fallback, "fallback", ""
+
+
+def slugify(text: str, limit: int = 80) -> str:
+    """Latin, lower case, hyphens: ``Сергей Лавров`` -> ``sergei-lavrov``."""
+    latin = unidecode(text).lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", latin).strip("-")
+    if len(slug) > limit:
+        slug = slug[: limit + 1]
+        slug = slug[: slug.rfind("-")] if "-" in slug else slug[:limit]
+    return slug.strip("-")
+
+
+def with_slug(data: ArticleData, slug: str) -> ArticleData:
+    return replace(data, slug=slug)

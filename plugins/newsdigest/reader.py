@@ -1,0 +1,96 @@
+"""The Pelican reader for ``.txt`` news-page dumps: glue only.
+
+read -> :func:`dump.decode` -> :func:`dump.parse` -> :func:`metadata.infer`
+-> :func:`render.render_blocks`, then the metadata in Pelican's types.
+
+Every dump becomes a Pelican article. Dumps that are not articles (a
+headline list and no body, or unusable input) get ``status: hidden`` and
+``digest_kind`` ``headlines`` or ``rejected``; the corpus step
+(:mod:`.corpus`) takes them out before anything is written, keeping their
+headlines for the roundup and their fate for the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from html import escape
+
+from pelican.readers import BaseReader
+
+from . import dump as dumps
+from .metadata import KIND_ARTICLE, KIND_REJECTED, ArticleData, infer, slugify
+from .render import render_blocks
+from .settings import from_pelican
+
+logger = logging.getLogger(__name__)
+
+
+class DumpReader(BaseReader):
+    enabled = True
+    file_extensions = ["txt"]
+
+    def read(self, source_path: str):
+        name = display_path(source_path)
+        options = from_pelican(self.settings)
+        mtime = dt.date.fromtimestamp(os.stat(source_path).st_mtime)
+        try:
+            with open(source_path, "rb") as handle:
+                text, _encoding = dumps.decode(handle.read())
+        except dumps.NotText as error:
+            data = ArticleData(kind=KIND_REJECTED, reason=str(error))
+        else:
+            data = infer(dumps.parse(text), options, fallback_date=mtime)
+
+        for warning in data.warnings:
+            logger.warning("%s: %s", name, warning)
+        if data.kind == KIND_REJECTED:
+            logger.warning("%s: rejected: %s", name, data.reason)
+        return self._content(data), self._metadata(data, name, mtime)
+
+    @staticmethod
+    def _content(data: ArticleData) -> str:
+        return render_blocks(data.blocks) if data.kind == KIND_ARTICLE else ""
+
+    def _metadata(self, data: ArticleData, name: str, mtime: dt.date) -> dict:
+        stem = os.path.splitext(os.path.basename(name))[0]
+        date = data.date or mtime
+        source = data.source or from_pelican(self.settings).default_source
+        meta = {
+            "digest_kind": data.kind,
+            "digest_file": name,
+            "digest_reason": data.reason,
+            # Titles and summaries are HTML in Pelican: escape the text.
+            "title": escape(data.title or stem),
+            "title_source": data.title_source,
+            "date": self.process_metadata("date", date.isoformat()),
+            "date_source": data.date_source,
+            "date_precision": data.date_precision,
+            "category": self.process_metadata("category", source),
+            "source": source,
+            "headlines": list(data.headlines),
+            "truncated": data.truncated,
+            "caption": data.caption,
+            "credit": data.credit,
+            "words": data.words,
+            "reading_time": data.reading_time,
+            "lang": data.lang,
+            "layout": data.layout,
+            "slug": data.slug or "dump-" + (slugify(stem) or "file"),
+        }
+        if data.tags:
+            meta["tags"] = self.process_metadata("tags", ", ".join(data.tags))
+        if data.summary:
+            meta["summary"] = escape(data.summary)
+        if data.author:
+            meta["author"] = self.process_metadata("author", data.author)
+        if data.kind != KIND_ARTICLE:
+            meta["status"] = "hidden"
+        return meta
+
+
+def display_path(path: str) -> str:
+    """The path as the user knows it: relative to the working folder."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative

@@ -1,0 +1,90 @@
+"""Shared helpers: build a real site with Pelican into a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SEED = ROOT / "seeds" / "000_80243a7568773db2.txt"
+#: Dates without a year are resolved against this day in every test build.
+REFERENCE_DATE = "2026-11-25"
+
+sys.path.insert(0, str(ROOT / "plugins"))
+
+
+@dataclass
+class Build:
+    """The result of one real ``pelican`` run."""
+
+    seeds: Path
+    output: Path
+    log: str
+    returncode: int
+
+    def soup(self, relative: str) -> BeautifulSoup:
+        return BeautifulSoup((self.output / relative).read_text("utf-8"), "html.parser")
+
+    def html_files(self) -> list[Path]:
+        return sorted(self.output.rglob("*.html"))
+
+    def log_lines(self, needle: str) -> list[str]:
+        return [line for line in self.log.splitlines() if needle in line]
+
+
+def run_build(
+    tmp: Path,
+    dumps: dict[str, str | bytes | Path],
+    settings: dict | None = None,
+    conf: str = "pelicanconf.py",
+) -> Build:
+    """Write ``dumps`` (name -> text, bytes or a file to copy) into a fresh
+    seeds folder and build it with the project's settings file."""
+    seeds = tmp / "seeds"
+    seeds.mkdir(parents=True, exist_ok=True)
+    for name, value in dumps.items():
+        target = seeds / name
+        if isinstance(value, Path):
+            target.write_bytes(value.read_bytes())
+        elif isinstance(value, bytes):
+            target.write_bytes(value)
+        else:
+            target.write_text(value, "utf-8")
+    output = tmp / "output"
+    extra = {
+        "ARTICLE_PATHS": [str(seeds)],
+        "DIGEST_REFERENCE_DATE": REFERENCE_DATE,
+        "CACHE_PATH": str(tmp / "pelican-cache"),
+        **(settings or {}),
+    }
+    command = [
+        sys.executable, "-m", "pelican", str(ROOT / "content"),
+        "-s", str(ROOT / conf), "-o", str(output),
+        "-e", *[f"{key}={json.dumps(value)}" for key, value in extra.items()],
+    ]
+    env = {**os.environ, "COLUMNS": "1000", "TERM": "dumb"}
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=300
+    )
+    return Build(seeds, output, done.stdout + done.stderr, done.returncode)
+
+
+def fixture_dumps(*names: str) -> dict[str, Path]:
+    return {name: FIXTURES / name for name in names}
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Build:
+    """The seed and every fixture dump, built once for the session."""
+    dumps = {SEED.name: SEED, **{p.name: p for p in sorted(FIXTURES.glob("*.txt"))}}
+    build = run_build(tmp_path_factory.mktemp("site"), dumps)
+    assert build.returncode == 0, build.log
+    return build
