@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ def run_build(
     for name, value in dumps.items():
         target = seeds / name
         if isinstance(value, Path):
-            target.write_bytes(value.read_bytes())
+            shutil.copy2(value, target)  # keeps the modification time
         elif isinstance(value, bytes):
             target.write_bytes(value)
         else:

@@ -165,8 +165,11 @@ def title_from_lead(lead: str, limit: int) -> str:
     stays if it fits in ``limit`` characters, else as many whole clauses of
     it as fit; never a dangling comma or conjunction at the end.
     """
-    text = dates.strip_date_lead_in(lead.strip())
-    sentence = _SENTENCE_END.split(text, maxsplit=1)[0].strip()
+    sentences = _SENTENCE_END.split(dates.strip_date_lead_in(lead.strip()))
+    # A short first sentence is a date line (``Опубликовано 14.02.2025.``).
+    while len(sentences) > 1 and len(sentences[0].split()) < 4:
+        sentences.pop(0)
+    sentence = dates.strip_date_lead_in(sentences[0].strip())
     sentence = sentence.rstrip(".").rstrip()
     if len(sentence) <= limit:
         return _tidy_end(sentence)

@@ -1,0 +1,71 @@
+"""Dates in Russian and Belarusian text, resolved against a reference day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from newsdigest.dates import find_date, find_timestamp, strip_date_lead_in
+
+REF = dt.date(2026, 11, 25)
+
+
+@pytest.mark.parametrize(
+    "text, expected, precision",
+    [
+        # The seed: 15 February is a Saturday in 2025, not in 2026.
+        ("В\xa0субботу, 15\xa0февраля, министр", dt.date(2025, 2, 15), "weekday"),
+        ("В субботу, 15 февраля, министр", dt.date(2025, 2, 15), "weekday"),
+        ("Во вторник, 3 июня, стало известно", dt.date(2025, 6, 3), "weekday"),
+        ("В воскресенье, 15 февраля", dt.date(2026, 2, 15), "weekday"),
+        ("У пятніцу, 14 лютага, у Мінску", dt.date(2025, 2, 14), "weekday"),
+        ("У нядзелю, 16 лютага", dt.date(2025, 2, 16), "weekday"),
+        ("15 февраля 2025 года в Витебске", dt.date(2025, 2, 15), "full"),
+        ("15 лютага 2024 г.", dt.date(2024, 2, 15), "full"),
+        ("Опубликовано 14.02.2025.", dt.date(2025, 2, 14), "full"),
+        ("бюджет date 2025-02-15 ", dt.date(2025, 2, 15), "full"),
+        ("3 мая", dt.date(2026, 5, 3), "day-month"),
+        ("30 декабря", dt.date(2025, 12, 30), "day-month"),
+    ],
+)
+def test_find_date(text, expected, precision):
+    found = find_date(text, REF)
+    assert found is not None
+    assert (found.date, found.precision) == (expected, precision)
+
+
+def test_weekday_year_is_not_after_the_reference():
+    # Saturday 15 February: 2025; seen from a day in 2024 it is 2020.
+    assert find_date("В субботу, 15 февраля", dt.date(2024, 6, 1)).date == dt.date(2020, 2, 15)
+
+
+def test_the_first_date_in_the_text_wins():
+    found = find_date("Вчера, 12 февраля, после встречи 15.02.2025 решили", REF)
+    assert found.date == dt.date(2026, 2, 12)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Никаких дат здесь нет", "в 2016 году", "31.02.2025", "15 мартышек", "мая 15"],
+)
+def test_no_date(text):
+    assert find_date(text, REF) is None
+
+
+def test_timestamp():
+    assert find_timestamp("Опубликовано 1739620800", REF).date == dt.date(2025, 2, 15)
+    assert find_timestamp("артикул 1999999999", REF) is None  # after the reference
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("В\xa0субботу, 15\xa0февраля, министр сказал", "Министр сказал"),
+        ("15 февраля 2025 года в Витебске прошел фестиваль", "В Витебске прошел фестиваль"),
+        ("У пятніцу, 14 лютага, у Мінску адкрылася", "У Мінску адкрылася"),
+        ("Министр сказал 15 февраля", "Министр сказал 15 февраля"),
+    ],
+)
+def test_strip_date_lead_in(sentence, expected):
+    assert strip_date_lead_in(sentence) == expected
