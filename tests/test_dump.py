@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES, SEED
 
+from conftest import FIXTURES, SEED
 from newsdigest import dump
 from newsdigest.dump import Block, parse
 
@@ -167,7 +167,7 @@ def test_repeated_paragraph_is_kept_once():
 @pytest.mark.parametrize(
     "data, text, encoding",
     [
-        ("Текст".encode("utf-8"), "Текст", "utf-8"),
+        ("Текст".encode(), "Текст", "utf-8"),
         ("\ufeffТекст".encode("utf-8"), "Текст", "utf-8-sig"),
         ("Текст".encode("utf-16"), "Текст", "utf-16"),
         ("Текст".encode("cp1251"), "Текст", "cp1251"),

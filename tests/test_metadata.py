@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import FIXTURES, REFERENCE_DATE, SEED
 
+from conftest import FIXTURES, REFERENCE_DATE, SEED
 from newsdigest.dump import parse
 from newsdigest.metadata import infer, slugify, title_from_lead
 from newsdigest.settings import from_pelican
@@ -137,7 +137,7 @@ def test_overrides_win_and_unknown_headers_are_reported():
     assert data.tags == ("Гродно", "Транспорт")
     assert data.source == "Вестник Полесья"
     assert data.slug == "svoi-zagolovok"  # no path tricks survive
-    assert data.summary == f"Краткое описание, заданное вручную."
+    assert data.summary == "Краткое описание, заданное вручную."
     assert data.warnings == ("header 'save_as' is not one a dump may set; ignored",)
 
 

@@ -10,12 +10,12 @@ import datetime as dt
 import os
 
 import pytest
-from conftest import FIXTURES, REFERENCE_DATE, ROOT, SEED, run_build
 from pelican.contents import Article
 from pelican.readers import Readers
 from pelican.settings import read_settings
 
 import newsdigest
+from conftest import FIXTURES, REFERENCE_DATE, ROOT, SEED, run_build
 
 NB = "\u00a0"
 

@@ -103,7 +103,7 @@ def find_date(text: str, reference: dt.date) -> FoundDate | None:
 def find_timestamp(text: str, reference: dt.date) -> FoundDate | None:
     """A raw Unix timestamp (seconds), if it falls between 2001 and ``reference``."""
     for match in _TIMESTAMP.finditer(text):
-        moment = dt.datetime.fromtimestamp(int(match.group(1)), tz=dt.timezone.utc)
+        moment = dt.datetime.fromtimestamp(int(match.group(1)), tz=dt.UTC)
         if moment.date() <= reference:
             return FoundDate(moment.date(), "timestamp", match.group(0))
     return None

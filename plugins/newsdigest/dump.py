@@ -341,5 +341,9 @@ def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if not sample:
         return False
-    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > len(sample) // 100
+
+
+#: Control bytes that never occur in text (tab, line ends and form feed do).
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)

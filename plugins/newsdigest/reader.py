@@ -29,11 +29,15 @@ logger = logging.getLogger(__name__)
 
 class DumpReader(BaseReader):
     enabled = True
-    file_extensions = ["txt"]
+    file_extensions = ("txt",)
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.options = from_pelican(settings)
 
     def read(self, source_path: str):
         name = display_path(source_path)
-        options = from_pelican(self.settings)
+        options = self.options
         mtime = dt.date.fromtimestamp(os.stat(source_path).st_mtime)
         try:
             with open(source_path, "rb") as handle:
@@ -56,7 +60,7 @@ class DumpReader(BaseReader):
     def _metadata(self, data: ArticleData, name: str, mtime: dt.date) -> dict:
         stem = os.path.splitext(os.path.basename(name))[0]
         date = data.date or mtime
-        source = data.source or from_pelican(self.settings).default_source
+        source = data.source or self.options.default_source
         meta = {
             "digest_kind": data.kind,
             "digest_file": name,
