@@ -47,7 +47,11 @@ def test_the_first_date_in_the_text_wins():
 
 @pytest.mark.parametrize(
     "text",
-    ["Никаких дат здесь нет", "в 2016 году", "31.02.2025", "15 мартышек", "мая 15"],
+    [
+        "Никаких дат здесь нет", "в 2016 году", "31.02.2025", "15 мартышек", "мая 15",
+        # A bare day and month deep in a sentence is a deadline, not the date.
+        "Правительство объявило, что пенсии проиндексируют с 1 июля",
+    ],
 )
 def test_no_date(text):
     assert find_date(text, REF) is None

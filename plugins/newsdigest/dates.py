@@ -9,8 +9,9 @@ Recognised, in order of preference inside one piece of text:
 * ``15 февраля 2025`` (Russian or Belarusian genitive month, optional ``г.``/``года``);
 * ``В субботу, 15 февраля``: the latest year, not after the reference date,
   in which 15 February is a Saturday;
-* ``15 февраля`` alone: the latest such date not after the reference date
-  (reported as ``precision="day-month"`` so the caller can warn);
+* ``15 февраля`` alone, near the start of the text: the latest such date
+  not after the reference date (reported as ``precision="day-month"`` so the
+  caller can warn);
 * a raw Unix timestamp (10 digits) next to a date word, for outlets that
   print one.
 """
@@ -25,6 +26,9 @@ from functools import cache
 from babel.dates import get_day_names, get_month_names
 
 LOCALES = ("ru", "be")
+#: A day and month without year or weekday is a date only this close to the
+#: start of a text (``15 февраля, министр…``, ``Опубликовано 15 февраля``).
+LEAD_IN_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,10 @@ def find_date(text: str, reference: dt.date) -> FoundDate | None:
             break
     for match in worded.finditer(text):
         found = _resolve_worded(match, reference)
+        if found and found.precision == "day-month" and match.start() > LEAD_IN_CHARS:
+            # "с 1 июля" deep in a sentence is a deadline, not the date of
+            # the news: a bare day and month counts only in the lead-in.
+            continue
         if found:
             candidates.append((match.start(), found))
             break
