@@ -41,6 +41,9 @@ class Capture:
 @dataclass
 class Corpus:
     captures: list[Capture] = field(default_factory=list)
+    #: headline text (as in ``Capture.headlines``) -> its named entities,
+    #: filled by the entities step
+    headline_entities: dict[str, list] = field(default_factory=dict)
 
     @property
     def articles(self) -> list[Capture]:
