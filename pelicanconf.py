@@ -2,7 +2,6 @@
 
 SITENAME = "Дайджест новостей"
 SITEURL = ""
-AUTHOR = ""
 
 PATH = "content"
 # The user's dumps stay in seeds/ at the repository root.
@@ -33,7 +32,47 @@ ARTICLE_SAVE_AS = ARTICLE_URL
 ARTICLE_LANG_URL = ARTICLE_URL
 ARTICLE_LANG_SAVE_AS = ARTICLE_URL
 
+# --- the theme (see README.md, "Theme") ---------------------------------------------
+THEME = "theme"
+# Plain-text fields from the dumps (source, tags, headlines) are escaped by
+# Jinja; the theme marks only title, summary and content (HTML) as safe.
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+
+# Home: newest first, grouped under day headings; index.html, index2.html...
 DEFAULT_PAGINATION = 10
+
+# Every link points at a file, so the site also works from a folder (file://).
+CATEGORY_URL = "source/{slug}.html"  # a category is an article's source
+CATEGORY_SAVE_AS = CATEGORY_URL
+CATEGORIES_URL = "sources.html"
+CATEGORIES_SAVE_AS = CATEGORIES_URL
+TAG_URL = "tag/{slug}.html"
+TAG_SAVE_AS = TAG_URL
+TAGS_URL = "tags.html"
+TAGS_SAVE_AS = TAGS_URL
+ARCHIVES_URL = "archives.html"
+ARCHIVES_SAVE_AS = ARCHIVES_URL
+YEAR_ARCHIVE_URL = "{date:%Y}/index.html"
+YEAR_ARCHIVE_SAVE_AS = YEAR_ARCHIVE_URL
+MONTH_ARCHIVE_URL = "{date:%Y}/{date:%m}/index.html"
+MONTH_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_URL
+DAY_ARCHIVE_URL = "{date:%Y}/{date:%m}/{date:%d}/index.html"
+DAY_ARCHIVE_SAVE_AS = DAY_ARCHIVE_URL
+# The headline roundup: every numbered headline from every dump.
+DIRECT_TEMPLATES = ["index", "tags", "categories", "archives", "headlines"]
+HEADLINES_URL = "headlines.html"
+HEADLINES_SAVE_AS = HEADLINES_URL
+# Dumps have no authors: no author pages.
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+
+# Feeds need absolute addresses: publishconf.py turns them on with SITEURL.
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TAG_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
 
 # --- the newsdigest plugin (see README.md, "Settings") ------------------------------
 # DIGEST_SOURCES = {"Медуза": [r"\bМедуз[аыу]\b", r"meduza"]}

@@ -10,5 +10,13 @@ SITEURL = os.environ.get("SITEURL", "https://example.org")
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
 
+# Atom feeds: the whole digest, each source (category), each tag.
 FEED_ALL_ATOM = "feeds/all.atom.xml"
-CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/source/{slug}.atom.xml"
+TAG_FEED_ATOM = "feeds/tag/{slug}.atom.xml"
+FEED_MAX_ITEMS = 50
+
+# On a web server, directory addresses without index.html.
+YEAR_ARCHIVE_URL = "{date:%Y}/"
+MONTH_ARCHIVE_URL = "{date:%Y}/{date:%m}/"
+DAY_ARCHIVE_URL = "{date:%Y}/{date:%m}/{date:%d}/"

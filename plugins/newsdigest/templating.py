@@ -1,25 +1,126 @@
-"""Jinja filters for the theme: Russian dates and the like.
+"""Jinja filters for the theme: Russian dates, plurals, day groups and the like.
 
 Registered on every generator's template environment by ``register()``.
-Dates use Babel's CLDR data, so no system locale is needed.
+Dates and plural forms use Babel's CLDR data, so no system locale is needed.
+Nothing here is kept between builds: per-build state lives in closures made
+by :func:`add_filters` for each generator's environment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+from itertools import groupby
 
+from babel import Locale
 from babel.dates import format_date
 
+#: The interface language (the dumps themselves may be ``be``).
+UI_LOCALE = "ru"
 
-def ru_date(value: dt.date | dt.datetime, pattern: str = "d MMMM y", locale: str = "ru") -> str:
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def ru_date(value: dt.date | dt.datetime, pattern: str = "d MMMM y", locale: str = UI_LOCALE) -> str:
     """``15 февраля 2025``; any CLDR pattern (``d MMMM y, EEEE``)."""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return format_date(value, pattern, locale=locale)
+    return format_date(_as_date(value), pattern, locale=locale)
+
+
+def iso_date(value: dt.date | dt.datetime) -> str:
+    """``2025-02-15``: a ``<time datetime>`` value (the dumps give days, not times)."""
+    return _as_date(value).isoformat()
+
+
+def period_title(period_num: tuple[int, ...], locale: str = UI_LOCALE) -> str:
+    """The heading of a Pelican period archive from its ``period_num``:
+    ``2025``, ``Февраль 2025``, ``15 февраля 2025, суббота``."""
+    if len(period_num) == 1:
+        return str(period_num[0])
+    if len(period_num) == 2:
+        text = format_date(dt.date(period_num[0], period_num[1], 1), "LLLL y", locale=locale)
+        return text[:1].upper() + text[1:]
+    return format_date(dt.date(*period_num[:3]), "d MMMM y, EEEE", locale=locale)
+
+
+def period_date(period_num: tuple[int, ...]) -> str:
+    """``2025``, ``2025-02`` or ``2025-02-15``: valid ``<time datetime>`` values."""
+    return "-".join(f"{part:02d}" if i else str(part) for i, part in enumerate(period_num))
+
+
+def plural(count: int, one: str, few: str, many: str, locale: str = UI_LOCALE) -> str:
+    """``1 статья``, ``3 статьи``, ``5 статей``: CLDR plural rules."""
+    form = Locale.parse(locale).plural_form(count)
+    word = {"one": one, "few": few}.get(form, many)
+    return f"{count} {word}"
+
+
+def by_day(articles) -> list[tuple[dt.date, list]]:
+    """Consecutive articles of the same day, in the given order."""
+    return [(day, list(group)) for day, group in groupby(articles, key=lambda a: _as_date(a.date))]
+
+
+def basename(path: str) -> str:
+    """A dump's file name without its folders (no local paths in the site)."""
+    return os.path.basename(str(path))
+
+
+def capture_id(path: str) -> str:
+    """The roundup's anchor for one capture: ``dump-000_80243a7568773db2``."""
+    stem = os.path.splitext(basename(path))[0]
+    return "dump-" + (re.sub(r"[^\w-]+", "-", stem).strip("-") or "file")
+
+
+_FIRST_PARAGRAPH = re.compile(r"\A\s*<p>(.*?)</p>\s*", re.DOTALL)
+
+
+def without_lead(content: str, summary: str) -> str:
+    """The body without its first paragraph when that paragraph is the lead
+    (the article page shows the lead on its own, above the body)."""
+    match = _FIRST_PARAGRAPH.match(content or "")
+    if match and summary and match.group(1).strip() == str(summary).strip():
+        return content[match.end():]
+    return content
+
+
+def _neighbours_filter():
+    """``article|neighbours(articles)`` -> ``(older, newer)`` in the digest.
+
+    The position index is built once per list (per build), not per page.
+    """
+    cache: dict[int, tuple[list, dict[int, int]]] = {}
+
+    def neighbours(article, articles):
+        articles = list(articles) if not isinstance(articles, list) else articles
+        entry = cache.get(id(articles))
+        if entry is None or entry[0] is not articles:
+            cache.clear()
+            entry = cache[id(articles)] = (
+                articles,
+                {id(item): index for index, item in enumerate(articles)},
+            )
+        index = entry[1].get(id(article))
+        if index is None:
+            return None, None
+        older = articles[index + 1] if index + 1 < len(articles) else None
+        newer = articles[index - 1] if index > 0 else None
+        return older, newer
+
+    return neighbours
 
 
 FILTERS = {
     "ru_date": ru_date,
+    "iso_date": iso_date,
+    "period_title": period_title,
+    "period_date": period_date,
+    "plural": plural,
+    "by_day": by_day,
+    "basename": basename,
+    "capture_id": capture_id,
+    "without_lead": without_lead,
 }
 
 
@@ -27,3 +128,4 @@ def add_filters(generator) -> None:
     env = getattr(generator, "env", None)
     if env is not None:
         env.filters.update(FILTERS)
+        env.filters["neighbours"] = _neighbours_filter()
