@@ -64,6 +64,8 @@ def run_build(
         "ARTICLE_PATHS": [str(seeds)],
         "DIGEST_REFERENCE_DATE": REFERENCE_DATE,
         "CACHE_PATH": str(tmp / "pelican-cache"),
+        # never write the user's build-report.json from a test
+        "DIGEST_REPORT": str(tmp / "build-report.json"),
         **(settings or {}),
     }
     command = [

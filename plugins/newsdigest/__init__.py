@@ -5,10 +5,15 @@
 
 from __future__ import annotations
 
-from pelican import signals
+import os
 
-from .corpus import build_corpus
+from pelican import signals
+from pelican.log import console
+
+from . import report
+from .corpus import build_corpus, link_headlines, merge_captures, unique_slugs
 from .reader import DumpReader
+from .settings import from_pelican
 from .templating import add_filters
 
 
@@ -17,10 +22,42 @@ def add_reader(readers) -> None:
 
 
 def collect_corpus(generator) -> None:
-    generator.context["digest"] = build_corpus(generator)
+    """After every dump is read: the corpus-wide steps, in order."""
+    corpus = build_corpus(generator)
+    merge_captures(corpus, generator)
+    unique_slugs(generator.articles + generator.hidden_articles)
+    link_headlines(corpus, typogrify=_title_filter(generator.settings))
+    generator.context["digest"] = corpus
+
+
+def write_reports(generator, writer=None) -> None:
+    """After the articles are written: the build report and the roundup JSON."""
+    corpus = generator.context.get("digest")
+    if corpus is None:
+        return
+    options = from_pelican(generator.settings)
+    siteurl = generator.settings.get("SITEURL", "")
+    report.write_json(
+        os.path.join(generator.output_path, options.roundup_json),
+        report.roundup_json(corpus, siteurl),
+    )
+    report.write_json(options.report, report.build_report(corpus, siteurl))
+    console.print(report.summary(corpus), markup=False, highlight=False)
+
+
+def _title_filter(settings):
+    """Pelican's typogrify as it runs on titles, or None when it is off."""
+    if not settings.get("TYPOGRIFY"):
+        return None
+    from typogrify.filters import typogrify
+
+    omit = dict.fromkeys(settings.get("TYPOGRIFY_OMIT_FILTERS", []), False)
+    ignore = settings.get("TYPOGRIFY_IGNORE_TAGS", [])
+    return lambda html: typogrify(html, ignore, **omit)
 
 
 def register() -> None:
     signals.readers_init.connect(add_reader)
     signals.generator_init.connect(add_filters)
     signals.article_generator_pretaxonomy.connect(collect_corpus)
+    signals.article_writer_finalized.connect(write_reports)

@@ -1,15 +1,24 @@
 """Corpus-wide steps, run once after every dump has been read.
 
-Runs on ``article_generator_pretaxonomy``, before tags, categories and
-archives exist and before anything is written:
+On ``article_generator_pretaxonomy`` (before tags, categories and archives
+exist, before anything is written), in this order:
 
-* dumps that are not articles (headline-only captures, rejected input) are
-  taken out of the generator, so no page is written for them;
-* every capture (article or not) is kept in a :class:`Corpus`, published to
-  the templates as ``digest`` (``digest.captures``: file, kind, source,
-  date, headlines, article), for the roundup and the build report;
-* slugs are made unique across the site, deterministically (by file name):
-  the first keeps its slug, the next get ``-2``, ``-3``…
+1. :func:`build_corpus`: every dump becomes a :class:`Capture`; dumps that
+   are not articles (headline-only captures, rejected input) are taken out of
+   the generator, so no page is written for them.
+2. :func:`merge_captures`: captures of one story (near-duplicate bodies, see
+   :mod:`.snapshots`) become one article: the fullest body, the earliest
+   date, every capture's headline list; the others are taken out.
+3. :func:`unique_slugs`: no two articles share a slug (so no output path is
+   written twice); the file name order decides who keeps it.
+4. (the entities step tags the articles and the headlines)
+5. :func:`link_headlines`: the roundup (one row per distinct headline across
+   every capture), each row linked to the article it names when the match is
+   confident (:mod:`.matching`); an article whose title was inferred from its
+   lead takes the headline that names it.
+
+The :class:`Corpus` is published to the templates as ``digest``; the build
+report (:mod:`.report`) is made from it.
 """
 
 from __future__ import annotations
@@ -18,44 +27,91 @@ import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from html import escape, unescape
 
+from . import matching, snapshots
 from .dump import fold
 
 logger = logging.getLogger(__name__)
 
+ARTICLE = "article"
+MERGED = "merged"
+HEADLINES = "headlines"
+REJECTED = "rejected"
 
-@dataclass
+
+@dataclass(eq=False)
 class Capture:
     """One input dump and what became of it."""
 
     file: str
-    kind: str  # "article" | "headlines" | "rejected"
+    kind: str  # "article" | "headlines" | "rejected" (what the reader found)
     source: str
     date: object  # datetime
     headlines: list[str]
     truncated: bool
     reason: str = ""
-    article: object = None  # the Pelican article, for kind "article"
+    warnings: list[str] = field(default_factory=list)
+    article: object = None  # the Pelican article it was read into, if any
+    #: what became of it: "article", "merged" (into ``merged_into``),
+    #: "headlines" or "rejected"
+    status: str = ""
+    merged_into: Capture | None = None
+
+    @property
+    def final_article(self):
+        """The article page that shows this capture, if any."""
+        return (self.merged_into or self).article if self.status in (ARTICLE, MERGED) else None
 
 
-@dataclass
+@dataclass(eq=False)
+class RoundupRow:
+    """One distinct headline across all captures."""
+
+    text: str  # as first seen
+    key: str
+    best_position: int
+    #: (capture, position) for every capture that showed it
+    seen: list[tuple[Capture, int]] = field(default_factory=list)
+    article: object = None  # the article it names, when the match is confident
+    score: float = 0.0
+    entities: list = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len({id(capture) for capture, _ in self.seen})
+
+    @property
+    def files(self) -> list[str]:
+        return list(dict.fromkeys(capture.file for capture, _ in self.seen))
+
+
+@dataclass(eq=False)
 class Corpus:
     captures: list[Capture] = field(default_factory=list)
     #: headline text (as in ``Capture.headlines``) -> its named entities,
     #: filled by the entities step
     headline_entities: dict[str, list] = field(default_factory=dict)
+    rows: list[RoundupRow] | None = None
+
+    def _with(self, status: str) -> list[Capture]:
+        return [c for c in self.captures if c.status == status]
 
     @property
     def articles(self) -> list[Capture]:
-        return [c for c in self.captures if c.kind == "article"]
+        return self._with(ARTICLE)
+
+    @property
+    def merged(self) -> list[Capture]:
+        return self._with(MERGED)
 
     @property
     def headline_only(self) -> list[Capture]:
-        return [c for c in self.captures if c.kind == "headlines"]
+        return self._with(HEADLINES)
 
     @property
     def rejected(self) -> list[Capture]:
-        return [c for c in self.captures if c.kind == "rejected"]
+        return self._with(REJECTED)
 
     @property
     def listed(self) -> list[Capture]:
@@ -63,58 +119,24 @@ class Corpus:
         return [c for c in self.captures if c.headlines]
 
     def roundup(self) -> list[RoundupRow]:
-        """One row per distinct headline across all captures.
-
-        Headlines are compared by :func:`headline_key`. Rows are ordered by
-        how many captures showed them, then by their best (lowest) position.
-        """
-        rows: dict[str, RoundupRow] = {}
-        for capture in self.captures:
-            for position, text in enumerate(capture.headlines, start=1):
-                key = headline_key(text)
-                row = rows.get(key)
-                if row is None:
-                    row = rows[key] = RoundupRow(text=text, key=key, best_position=position)
-                if capture.file not in row.files:
-                    row.files.append(capture.file)
-                row.best_position = min(row.best_position, position)
-        return sorted(rows.values(), key=lambda r: (-r.count, r.best_position, r.key))
+        """One row per distinct headline, most shown first."""
+        if self.rows is None:
+            self.rows = collect_rows(self.captures)
+        return self.rows
 
 
-@dataclass
-class RoundupRow:
-    text: str  # as first seen
-    key: str
-    best_position: int
-    files: list[str] = field(default_factory=list)  # captures that showed it
-
-    @property
-    def count(self) -> int:
-        return len(self.files)
-
-
-_HEADLINE_NOISE = re.compile(r"[\s\u00a0\u202f\u2009]+")
-
-
-def headline_key(text: str) -> str:
-    """Headlines compare equal after folding quotes, dashes, spaces, case and
-    trailing punctuation."""
-    text = fold(text)
-    text = re.sub(r"[‐-―−-]", "-", text)
-    text = _HEADLINE_NOISE.sub(" ", text)
-    return text.rstrip(" .,;:!?…").strip()
+# --- 1. captures ----------------------------------------------------------------------
 
 
 def build_corpus(generator) -> Corpus:
     """Sort the generator's articles into a corpus; drop the non-articles."""
     corpus = Corpus()
-    kept_hidden = []
-    for article in sorted(
-        generator.articles + generator.hidden_articles, key=lambda a: a.source_path
-    ):
-        kind = getattr(article, "digest_kind", None)
-        if kind is None:  # not one of ours (a Markdown article, say)
-            continue
+    ours = [
+        a for a in generator.articles + generator.hidden_articles
+        if getattr(a, "digest_kind", None) is not None  # not a Markdown article
+    ]
+    for article in sorted(ours, key=lambda a: a.source_path):
+        kind = article.digest_kind
         corpus.captures.append(
             Capture(
                 file=article.digest_file,
@@ -124,15 +146,60 @@ def build_corpus(generator) -> Corpus:
                 headlines=list(article.headlines),
                 truncated=article.truncated,
                 reason=article.digest_reason,
-                article=article if kind == "article" else None,
+                warnings=list(getattr(article, "digest_warnings", [])),
+                article=article if kind == ARTICLE else None,
+                status=kind,
             )
         )
-    for article in generator.hidden_articles:
-        if getattr(article, "digest_kind", "article") == "article":
-            kept_hidden.append(article)
-    generator.hidden_articles = kept_hidden
-    unique_slugs(generator.articles + generator.hidden_articles)
+    generator.hidden_articles = [
+        a for a in generator.hidden_articles if getattr(a, "digest_kind", ARTICLE) == ARTICLE
+    ]
     return corpus
+
+
+# --- 2. one story, one article ----------------------------------------------------------
+
+
+def merge_captures(corpus: Corpus, generator) -> None:
+    """Merge captures of one story into one article (see :mod:`.snapshots`)."""
+    with_body = [c for c in corpus.captures if c.article is not None]
+    by_file = {c.file: c for c in with_body}
+    bodies = [snapshots.Body(c.file, tuple(c.article.digest_paragraphs)) for c in with_body]
+    dropped = set()
+    for keys in snapshots.group(bodies):
+        group = [by_file[key] for key in keys]
+        if len(group) > 1:
+            keeper = _merge(group)
+            dropped.update(id(c.article) for c in group if c is not keeper)
+        for capture in group:
+            capture.article.captures = list(group)
+    for name in ("articles", "hidden_articles"):
+        kept = [a for a in getattr(generator, name) if id(a) not in dropped]
+        setattr(generator, name, kept)
+
+
+def _merge(group: list[Capture]) -> Capture:
+    """The fullest body is kept; it takes the earliest date and a header title."""
+    keeper = max(group, key=lambda c: (c.article.words, -group.index(c)))
+    article = keeper.article
+    earliest = min(c.article.date for c in group)
+    if earliest != article.date:
+        article.date = earliest
+        article.locale_date = earliest.strftime(article.date_format)
+    titled = [c for c in group if c.article.title_source == "header"]
+    if titled and article.title_source != "header":
+        article.title, article.title_source = titled[0].article.title, "header"
+    for capture in group:
+        if capture is not keeper:
+            capture.status, capture.merged_into = MERGED, keeper
+    logger.info(
+        "%s: merged %d captures of one story: %s",
+        keeper.file, len(group), ", ".join(c.file for c in group if c is not keeper),
+    )
+    return keeper
+
+
+# --- 3. unique slugs -----------------------------------------------------------------
 
 
 def unique_slugs(articles) -> None:
@@ -156,3 +223,70 @@ def unique_slugs(articles) -> None:
                 candidate,
             )
             article.slug = candidate
+
+
+# --- 5. the roundup, linked ------------------------------------------------------------
+
+_DASHES = re.compile(r"[‐‑‒–—―−-]")
+_SPACES = re.compile(r"\s+")
+
+
+def headline_key(text: str) -> str:
+    """Headlines compare equal after folding quotes, dashes, spaces, case and
+    trailing punctuation."""
+    text = _DASHES.sub("-", fold(text))
+    return _SPACES.sub(" ", text).rstrip(" .,;:!?…").strip()
+
+
+def collect_rows(captures: list[Capture]) -> list[RoundupRow]:
+    """One row per distinct headline; most captures first, then best position."""
+    rows: dict[str, RoundupRow] = {}
+    for capture in captures:
+        for position, text in enumerate(capture.headlines, start=1):
+            key = headline_key(text)
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = RoundupRow(text=text, key=key, best_position=position)
+            row.seen.append((capture, position))
+            row.best_position = min(row.best_position, position)
+    return sorted(rows.values(), key=lambda r: (-r.count, r.best_position, r.key))
+
+
+def link_headlines(corpus: Corpus, typogrify=None) -> None:
+    """Link roundup rows to the articles they name; resolve inferred titles.
+
+    ``typogrify``: the HTML filter Pelican applies to titles, if any.
+    """
+    rows = corpus.roundup()
+    articles = [c.article for c in corpus.articles]
+    candidates = [
+        matching.candidate(
+            str(index), plain_text(article.title), " ".join(article.digest_paragraphs[:1]),
+            [e.name for e in getattr(article, "entities", [])],
+        )
+        for index, article in enumerate(articles)
+    ]
+    best_row: dict[int, RoundupRow] = {}
+    for row in rows:
+        row.entities = list(corpus.headline_entities.get(row.text, []))
+        found = matching.best_match(row.text, candidates, [e.name for e in row.entities])
+        if found is None:
+            continue
+        index = int(found[0])
+        row.article, row.score = articles[index], found[1]
+        current = best_row.get(index)
+        if current is None or (row.score, row.count) > (current.score, current.count):
+            best_row[index] = row
+    for index, row in best_row.items():
+        article = articles[index]
+        if article.title_source == "lead":
+            title = escape(row.text)
+            article.inferred_title = article.title
+            article.title = typogrify(title) if typogrify else title
+            article.title_source = "headline"
+            logger.info("%s: title from a headline list: %s", article.digest_file, row.text)
+
+
+def plain_text(html_text: str) -> str:
+    """The text of an HTML title, tags dropped and entities decoded."""
+    return unescape(re.sub(r"<[^>]+>", "", html_text))

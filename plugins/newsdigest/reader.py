@@ -65,6 +65,9 @@ class DumpReader(BaseReader):
             "digest_kind": data.kind,
             "digest_file": name,
             "digest_reason": data.reason,
+            "digest_warnings": list(data.warnings),
+            # plain paragraphs, for comparing captures of one story
+            "digest_paragraphs": [b.text for b in data.blocks if b.kind != "caption"],
             # Titles and summaries are HTML in Pelican: escape the text.
             "title": escape(data.title or stem),
             "title_source": data.title_source,

@@ -38,6 +38,10 @@ DEFAULTS: dict[str, object] = {
     "DIGEST_TYPOGRAPHY": True,
     # longest slug, in characters
     "DIGEST_SLUG_MAX": 80,
+    # the build report (JSON), relative to the folder Pelican runs from
+    "DIGEST_REPORT": "build-report.json",
+    # the merged roundup as JSON, relative to the output folder
+    "DIGEST_ROUNDUP_JSON": "headlines.json",
 }
 
 #: Override headers a dump may carry at its top (``Key: value``), lower case.
@@ -55,6 +59,8 @@ class DigestSettings:
     words_per_minute: int
     typography: bool
     slug_max: int
+    report: str
+    roundup_json: str
 
 
 def from_pelican(settings: dict) -> DigestSettings:
@@ -80,4 +86,6 @@ def from_pelican(settings: dict) -> DigestSettings:
         words_per_minute=int(value["DIGEST_WORDS_PER_MINUTE"]),
         typography=bool(value["DIGEST_TYPOGRAPHY"]),
         slug_max=int(value["DIGEST_SLUG_MAX"]),
+        report=str(value["DIGEST_REPORT"]),
+        roundup_json=str(value["DIGEST_ROUNDUP_JSON"]),
     )

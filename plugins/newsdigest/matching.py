@@ -1,0 +1,94 @@
+"""Does a headline name a story in the digest? Pure, no Pelican.
+
+A headline from some capture's list matches an article when the words of
+the headline are found in the article's title and lead (Snowball stems, so
+``договорились`` meets ``договориться``) and, when entities are known, when
+the headline's entities are the article's. The best article must score at
+least :data:`THRESHOLD` and beat the second best by :data:`MARGIN`:
+a headline that fits two stories equally links to neither.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import snowballstemmer
+
+from .snapshots import normalise
+
+THRESHOLD = 0.6
+#: A first sentence needs this many content words to be scored on its own.
+MIN_SENTENCE_STEMS = 3
+_FIRST_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
+MARGIN = 0.15
+#: Weight of entity overlap when both sides have entities.
+ENTITY_WEIGHT = 0.3
+
+#: Words too common to say what a headline is about.
+_STOP = frozenset(
+    "и а но или что чтобы как когда где кто который которая которые это этот эта "
+    "в во на с со к ко о об от до по за из у для при без над под не ни же ли бы "
+    "его ее их он она они мы вы я был была были будет есть уже еще также "
+    "через после перед около более менее очень так там тут все свой свои "
+    "і ды але або што як калі дзе хто які гэта ў з да ад па за без пра"
+    .split()
+)
+
+
+@cache
+def _stemmer():
+    return snowballstemmer.stemmer("russian")
+
+
+def stems(text: str) -> frozenset[str]:
+    """Content-word stems of ``text``."""
+    words = [w for w in normalise(text) if len(w) > 1 and w not in _STOP and not w.isdigit()]
+    return frozenset(_stemmer().stemWords(words))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An article as the matcher sees it."""
+
+    key: str
+    stems: frozenset[str]
+    entities: frozenset[str] = frozenset()
+
+
+def candidate(key: str, title: str, lead: str, entities: Iterable[str] = ()) -> Candidate:
+    return Candidate(key, stems(f"{title} {lead}"), frozenset(entities))
+
+
+def score(headline_stems: Sequence[frozenset[str]], headline_entities: frozenset[str],
+          article: Candidate) -> float:
+    """Overlap of the headline's words (whole, or its first sentence: the
+    teaser after it, ``Кто в списке``, is rarely in the lead) and entities."""
+    words = max(
+        (len(s & article.stems) / len(s) for s in headline_stems if s), default=0.0
+    )
+    if headline_entities and article.entities:
+        found = len(headline_entities & article.entities) / len(headline_entities)
+        return (1 - ENTITY_WEIGHT) * words + ENTITY_WEIGHT * found
+    return words
+
+
+def best_match(headline: str, articles: Sequence[Candidate],
+               entities: Iterable[str] = ()) -> tuple[str, float] | None:
+    """The key of the article the headline names, with its score, or None."""
+    headline_stems = [stems(headline)]
+    first = _FIRST_SENTENCE.split(headline, maxsplit=1)[0]
+    if first != headline and len(stems(first)) >= MIN_SENTENCE_STEMS:
+        headline_stems.append(stems(first))
+    headline_entities = frozenset(entities)
+    scored = sorted(
+        ((score(headline_stems, headline_entities, a), a.key) for a in articles),
+        reverse=True,
+    )
+    if not scored or scored[0][0] < THRESHOLD:
+        return None
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < MARGIN:
+        return None
+    return scored[0][1], scored[0][0]

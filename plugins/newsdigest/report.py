@@ -1,0 +1,109 @@
+"""What became of every input file: the build report and the roundup JSON.
+
+Written once per build, after the articles are written
+(``article_writer_finalized``):
+
+* the build report, JSON, to ``DIGEST_REPORT`` (default
+  ``build-report.json`` in the folder Pelican runs from), and a one-paragraph
+  summary on the console;
+* the merged roundup, JSON, next to the roundup page in ``output/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from .corpus import ARTICLE, MERGED, Corpus, plain_text
+
+REPORT_VERSION = 1
+
+
+def _article_ref(article, siteurl: str) -> dict | None:
+    if article is None:
+        return None
+    url = f"{siteurl}/{article.url}" if siteurl else article.url
+    return {"title": plain_text(article.title), "url": url, "file": article.digest_file}
+
+
+def build_report(corpus: Corpus, siteurl: str = "") -> dict:
+    """Every capture, in file order, with its fate."""
+    files = []
+    for capture in corpus.captures:
+        entry = {
+            "file": capture.file,
+            "status": capture.status,
+            "url": None,
+            "merged_into": None,
+            "reason": capture.reason or None,
+            "source": capture.source,
+            "date": capture.date.date().isoformat() if capture.date else None,
+            "headlines": len(capture.headlines),
+            "truncated": capture.truncated,
+            "warnings": capture.warnings,
+        }
+        if capture.status == ARTICLE:
+            article = _article_ref(capture.article, siteurl)
+            entry.update(url=article["url"], title=article["title"],
+                         captures=len(capture.article.captures))
+        elif capture.status == MERGED:
+            target = _article_ref(capture.merged_into.article, siteurl)
+            entry.update(url=target["url"], merged_into=target["file"])
+        files.append(entry)
+    counts = {
+        "dumps": len(corpus.captures),
+        "articles": len(corpus.articles),
+        "merged": len(corpus.merged),
+        "headlines": len(corpus.headline_only),
+        "rejected": len(corpus.rejected),
+    }
+    return {"version": REPORT_VERSION, "counts": counts, "summary": summary(corpus),
+            "files": files}
+
+
+def summary(corpus: Corpus) -> str:
+    """``61 dumps: 12 articles, 7 merged captures, 40 headline-only, 2 rejected: …``"""
+    text = (
+        f"{len(corpus.captures)} dumps: {len(corpus.articles)} articles, "
+        f"{len(corpus.merged)} merged captures, {len(corpus.headline_only)} headline-only, "
+        f"{len(corpus.rejected)} rejected"
+    )
+    if corpus.rejected:
+        text += ": " + "; ".join(f"{c.file} ({c.reason})" for c in corpus.rejected)
+    return text + "."
+
+
+def roundup_json(corpus: Corpus, siteurl: str = "") -> dict:
+    """The merged roundup, and each capture's list as it was."""
+    rows = [
+        {
+            "text": row.text,
+            "count": row.count,
+            "best_position": row.best_position,
+            "seen": [{"file": c.file, "position": p} for c, p in row.seen],
+            "article": _article_ref(row.article, siteurl),
+            "score": round(row.score, 3) if row.article is not None else None,
+            "entities": [_entity(e) for e in row.entities],
+        }
+        for row in corpus.roundup()
+    ]
+    captures = [
+        {"file": c.file, "status": c.status, "truncated": c.truncated,
+         "headlines": c.headlines}
+        for c in corpus.listed
+    ]
+    return {"version": REPORT_VERSION, "rows": rows, "captures": captures}
+
+
+def _entity(entity) -> dict:
+    return {key: getattr(entity, key, None) for key in ("name", "kind", "slug")}
+
+
+def write_json(path: str | os.PathLike, data: dict) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+    temporary.replace(path)
+

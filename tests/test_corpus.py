@@ -1,0 +1,222 @@
+"""One story, one article: merging captures, the linked roundup, the build report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import FIXTURES, SEED, fixture_dumps, run_build
+
+from newsdigest import snapshots
+from newsdigest.corpus import headline_key
+from newsdigest.dump import parse
+
+NB = "\u00a0"
+POLOTSK = ["story_polotsk_a.txt", "story_polotsk_b.txt", "story_polotsk_c.txt"]
+QUOTES = ["quote_story_trams.txt", "quote_story_buses.txt"]
+ROUNDUP = ["roundup_capture_1.txt", "roundup_capture_2.txt"]
+POLOTSK_TITLE = f"Власти Полоцка закрыли старый мост на{NB}ремонт. Объезд займет полчаса"
+
+
+def body(name: str) -> snapshots.Body:
+    return snapshots.Body(name, parse((FIXTURES / name).read_text("utf-8")).paragraphs)
+
+
+# --- the merge test, alone -------------------------------------------------------------
+
+
+def test_captures_of_one_story_group_together_and_nothing_else_does():
+    names = [*POLOTSK, *QUOTES, "listed_full.txt", "same_title_a.txt", "same_title_b.txt"]
+    groups = snapshots.group([body(n) for n in names])
+    assert groups == [
+        POLOTSK, [QUOTES[0]], [QUOTES[1]], ["listed_full.txt"],
+        ["same_title_a.txt"], ["same_title_b.txt"],
+    ]
+
+
+def test_a_shared_long_quote_never_merges_two_stories():
+    trams, buses = body(QUOTES[0]), body(QUOTES[1])
+    assert not snapshots.same_story(trams, buses)
+    # Even when the quote is almost all of one story's body.
+    quote = trams.paragraphs[1]
+    short = snapshots.Body("short", ("Министерство выступило с заявлением.", quote))
+    assert not snapshots.same_story(trams, short)
+
+
+def test_tolerances_quotes_spaces_caption_and_cut_end():
+    a, b, c = (body(n) for n in POLOTSK)
+    assert snapshots.same_story(a, b)  # «» vs "", nbsp vs space, caption once vs twice
+    assert snapshots.same_story(a, c)  # c is cut after two paragraphs
+    # Change the lead and the same paragraphs are another story.
+    other = snapshots.Body("x", ("Совсем другое начало новости про другой город и другой мост.",
+                                 *a.paragraphs[1:]))
+    assert not snapshots.same_story(a, other)
+
+
+def test_lsh_candidate_rates():
+    # A capture of the same story (lead similarity near 1) is always proposed;
+    # unrelated leads almost never are (they would only cost a check).
+    assert snapshots.candidate_probability(0.8) > 0.9999
+    assert snapshots.candidate_probability(0.2) < 0.01
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "в лиде открыли каток под открытым небом.",
+        "В ЛИДЕ ОТКРЫЛИ КАТОК ПОД ОТКРЫТЫМ НЕБОМ!",
+        f"В Лиде открыли каток под{NB}открытым небом",
+        "В  Лиде открыли каток под открытым небом…",
+    ],
+)
+def test_headline_key_folds_case_spaces_and_trailing_punctuation(variant):
+    assert headline_key(variant) == headline_key("В Лиде открыли каток под открытым небом")
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("«Мы долго к этому шли»: в Орше", '"Мы долго к этому шли": в Орше'),
+        ("Курс вырос — что говорят аналитики", "Курс вырос - что говорят аналитики"),
+    ],
+)
+def test_headline_key_folds_quotes_and_dashes(a, b):
+    assert headline_key(a) == headline_key(b)
+
+
+# --- a real build -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("corpus")
+    dumps = {SEED.name: SEED, **fixture_dumps(*POLOTSK, *QUOTES, *ROUNDUP, "empty.txt")}
+    result = run_build(tmp, dumps, {"DIGEST_REPORT": str(tmp / "report.json")})
+    assert result.returncode == 0, result.log
+    result.report = json.loads((tmp / "report.json").read_text("utf-8"))
+    result.roundup = json.loads((result.output / "headlines.json").read_text("utf-8"))
+    return result
+
+
+def polotsk_page(build):
+    # The slug comes from the dump itself (its lead), so it stays stable
+    # when a later capture brings the real headline.
+    pages = list(build.output.glob("2025/02/vlasti-polotska-*.html"))
+    assert len(pages) == 1, pages
+    return pages[0]
+
+
+def test_one_page_for_three_captures(build):
+    page = polotsk_page(build).read_text("utf-8")
+    # the fullest body: capture a has the last paragraph
+    assert "Местные жители уже создали в" in page
+    assert "Полоцк" in page
+    articles = [p for p in build.output.glob("20*/*/*.html") if p.name != "index.html"]
+    assert len(articles) == 4  # seed, Polotsk, trams, buses
+
+
+def test_report_accounts_for_every_file(build):
+    files = {entry["file"].rsplit("/", 1)[-1]: entry for entry in build.report["files"]}
+    assert sorted(files) == sorted([SEED.name, *POLOTSK, *QUOTES, *ROUNDUP, "empty.txt"])
+    status = {name: entry["status"] for name, entry in files.items()}
+    assert status == {
+        SEED.name: "article",
+        "story_polotsk_a.txt": "article",
+        "story_polotsk_b.txt": "merged",
+        "story_polotsk_c.txt": "merged",
+        "quote_story_trams.txt": "article",
+        "quote_story_buses.txt": "article",
+        "roundup_capture_1.txt": "headlines",
+        "roundup_capture_2.txt": "headlines",
+        "empty.txt": "rejected",
+    }
+    keeper = files["story_polotsk_a.txt"]
+    assert keeper["captures"] == 3
+    assert keeper["url"].startswith("2025/02/") and keeper["url"].endswith(".html")
+    for name in ("story_polotsk_b.txt", "story_polotsk_c.txt"):
+        assert files[name]["url"] == keeper["url"]
+        assert files[name]["merged_into"].endswith("story_polotsk_a.txt")
+    assert files["empty.txt"]["reason"] == "empty: no text"
+    assert files["empty.txt"]["url"] is None
+    assert files["roundup_capture_1.txt"]["headlines"] == 5  # the cut sixth dropped
+    assert files["roundup_capture_1.txt"]["truncated"] is True
+    assert build.report["counts"] == {
+        "dumps": 9, "articles": 4, "merged": 2, "headlines": 2, "rejected": 1,
+    }
+
+
+def test_summary_paragraph_ends_the_build(build):
+    summary = build.report["summary"]
+    assert summary.startswith("9 dumps: 4 articles, 2 merged captures, 2 headline-only, 1 rejected: ")
+    assert summary.endswith("empty.txt (empty: no text).")
+    flat = " ".join(build.log.split())
+    assert summary.split(": ")[0] in flat and "empty.txt (empty: no text)." in flat
+
+
+def test_merged_article_takes_the_earliest_date_and_the_resolved_title(build):
+    files = {e["file"].rsplit("/", 1)[-1]: e for e in build.report["files"]}
+    # Each capture's own date: b has a Date: header, a and c the text's date.
+    assert files["story_polotsk_b.txt"]["date"] == "2025-02-16"
+    assert files["story_polotsk_a.txt"]["date"] == "2025-02-17"
+    # typogrify's widont joins the last two words, as on every title
+    title = POLOTSK_TITLE.replace(" полчаса", f"{NB}полчаса")
+    assert files["story_polotsk_a.txt"]["title"] == title
+    page = build.soup(str(polotsk_page(build).relative_to(build.output)))
+    assert page.find("h1").get_text(strip=True) == title
+    assert page.find("time")["datetime"].startswith("2025-02-16")
+
+
+def test_unmatched_article_keeps_its_inferred_title(build):
+    files = {e["file"].rsplit("/", 1)[-1]: e for e in build.report["files"]}
+    assert files[SEED.name]["title"].startswith("Министр иностранных дел России Сергей Лавров")
+
+
+def test_roundup_rows_count_captures_and_best_position(build):
+    rows = {headline_key(r["text"]): r for r in build.roundup["rows"]}
+    expect = {
+        "В Лиде открыли каток под открытым небом": (4, 1),
+        "Курс доллара снова вырос — что говорят аналитики": (4, 1),
+        "Власти Полоцка закрыли старый мост на ремонт. Объезд займет полчаса": (3, 1),
+        "«Мы долго к этому шли»: в Орше открылся первый коворкинг": (3, 2),
+        "Ночные автобусы вернутся в Минск с марта": (2, 5),
+        "Как изменится погода на выходных: синоптики обещают оттепель": (1, 1),
+    }
+    for text, (count, best) in expect.items():
+        row = rows[headline_key(text)]
+        assert (row["count"], row["best_position"]) == (count, best), text
+    assert not any("Обрыв" in r["text"] for r in build.roundup["rows"])
+    # new rows: the seed's 16, capture a's 4, b's 2 (c has none), the first
+    # roundup capture's 1 (the second has none), the quote stories' 1
+    assert len(build.roundup["rows"]) == 16 + 4 + 2 + 1 + 1
+
+
+def test_roundup_links_the_headline_of_a_story_in_the_digest(build):
+    rows = {headline_key(r["text"]): r for r in build.roundup["rows"]}
+    linked = rows[headline_key(POLOTSK_TITLE)]
+    files = {e["file"].rsplit("/", 1)[-1]: e for e in build.report["files"]}
+    assert linked["article"]["url"] == files["story_polotsk_a.txt"]["url"]
+    assert linked["score"] >= 0.6
+    unlinked = [r for r in build.roundup["rows"] if r["article"]]
+    assert len(unlinked) == 1  # no other headline names a story here
+
+
+def test_every_capture_list_is_kept(build):
+    lists = {c["file"].rsplit("/", 1)[-1]: c["headlines"] for c in build.roundup["captures"]}
+    assert len(lists["story_polotsk_a.txt"]) == 4
+    assert len(lists["story_polotsk_b.txt"]) == 3
+    assert len(lists["story_polotsk_c.txt"]) == 2
+    assert len(lists[SEED.name]) == 16
+
+
+def test_same_slug_from_two_dumps_gives_two_pages(tmp_path):
+    text = "Slug: odna-i-ta-zhe\nDate: 2025-02-15\n\n  1. А\n/\n\n{}\n"
+    dumps = {
+        "x.txt": text.format("Первая история про каток в Лиде и его первых посетителей."),
+        "y.txt": text.format("Вторая история про новый мост в Полоцке и его ремонт."),
+    }
+    result = run_build(tmp_path, dumps, {"DIGEST_REPORT": str(tmp_path / "r.json")})
+    assert result.returncode == 0, result.log
+    first = result.output / "2025/02/odna-i-ta-zhe.html"
+    second = result.output / "2025/02/odna-i-ta-zhe-2.html"
+    assert "каток" in first.read_text("utf-8")
+    assert "мост" in second.read_text("utf-8")
