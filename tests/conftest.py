@@ -37,6 +37,10 @@ class Build:
     def html_files(self) -> list[Path]:
         return sorted(self.output.rglob("*.html"))
 
+    def article_files(self) -> list[Path]:
+        """Article pages: ``YYYY/MM/slug.html`` (archive indexes excluded)."""
+        return sorted(p for p in self.output.glob("20*/*/*.html") if p.name != "index.html")
+
     def log_lines(self, needle: str) -> list[str]:
         return [line for line in self.log.splitlines() if needle in line]
 
