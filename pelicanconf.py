@@ -41,6 +41,16 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": T
 # Home: newest first, grouped under day headings; index.html, index2.html...
 DEFAULT_PAGINATION = 10
 
+
+def newest_first(article):
+    """Newest day first; within a day, by file name. Pelican reads files in
+    no fixed order, so without the file name the order of one day's articles
+    (all dated midnight) would change from build to build."""
+    return (-article.date.timestamp(), article.source_path)
+
+
+ARTICLE_ORDER_BY = newest_first
+
 # Every link points at a file, so the site also works from a folder (file://).
 CATEGORY_URL = "source/{slug}.html"  # a category is an article's source
 CATEGORY_SAVE_AS = CATEGORY_URL

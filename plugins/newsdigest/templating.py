@@ -24,7 +24,9 @@ def _as_date(value: dt.date | dt.datetime) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def ru_date(value: dt.date | dt.datetime, pattern: str = "d MMMM y", locale: str = UI_LOCALE) -> str:
+def ru_date(
+    value: dt.date | dt.datetime, pattern: str = "d MMMM y", locale: str = UI_LOCALE
+) -> str:
     """``15 февраля 2025``; any CLDR pattern (``d MMMM y, EEEE``)."""
     return format_date(_as_date(value), pattern, locale=locale)
 
@@ -81,8 +83,16 @@ def without_lead(content: str, summary: str) -> str:
     (the article page shows the lead on its own, above the body)."""
     match = _FIRST_PARAGRAPH.match(content or "")
     if match and summary and match.group(1).strip() == str(summary).strip():
-        return content[match.end():]
+        return content[match.end() :]
     return content
+
+
+def without_widont(html: str) -> str:
+    """A title without typogrify's ``widont`` glue (``&nbsp;`` before the last
+    word): in a narrow column a long Russian word pair cannot wrap and would
+    break mid-word. The typographic non-breaking spaces of the text (written
+    as the character U+00A0, not as the entity) stay."""
+    return str(html).replace("&nbsp;", " ")
 
 
 def _neighbours_filter():
@@ -121,6 +131,7 @@ FILTERS = {
     "basename": basename,
     "capture_id": capture_id,
     "without_lead": without_lead,
+    "without_widont": without_widont,
 }
 
 
