@@ -10,7 +10,7 @@ import os
 from pelican import signals
 from pelican.log import console
 
-from . import report
+from . import entities, report
 from .corpus import build_corpus, link_headlines, merge_captures, unique_slugs
 from .reader import DumpReader
 from .settings import from_pelican
@@ -26,6 +26,7 @@ def collect_corpus(generator) -> None:
     corpus = build_corpus(generator)
     merge_captures(corpus, generator)
     unique_slugs(generator.articles + generator.hidden_articles)
+    entities.tag_corpus(generator, corpus)
     link_headlines(corpus, typogrify=_title_filter(generator.settings))
     generator.context["digest"] = corpus
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: Known outlets: name -> patterns (regular expressions, case-insensitive)
 #: looked for in a dump's chrome, preamble and photo credits. A user's
@@ -21,6 +21,42 @@ DEFAULT_SOURCES: dict[str, list[str]] = {
     "Белсат": [r"\bБелсат\b", r"\bБелсата\b", r"\bbelsat\b"],
     "Би-би-си": [r"\bBBC\b", r"\bБи-би-си\b"],
     "Радыё Свабода": [r"\bРадыё Свабода\b", r"\bРадио Свобода\b", r"\bsvaboda\b"],
+}
+
+#: Named entities: built-in fixes of known model mistakes. A user's
+#: ``DIGEST_ENTITY_*`` settings are merged over them (``DIGEST_ENTITY_RULES =
+#: False`` starts from nothing). Names are compared regardless of case and ё/е.
+#: name as found (or as the model normalised it) -> the name to use
+DEFAULT_ENTITY_ALIASES: dict[str, str] = {
+    "Барак Обамы": "Барак Обама",
+    "РФ": "Россия",
+    "Российская Федерация": "Россия",
+    "Белоруссия": "Беларусь",
+    "Республика Беларусь": "Беларусь",
+    "РБ": "Беларусь",
+    "Соединенные Штаты": "США",
+    "Соединенные Штаты Америки": "США",
+    "Штаты": "США",
+    "ЕС": "Евросоюз",
+    "Европейский союз": "Евросоюз",
+}
+#: joined name -> the names of adjacent mentions (only spaces between), after aliases
+DEFAULT_ENTITY_JOINS: dict[str, list[str]] = {
+    "МИД России": ["МИД", "Россия"],
+    "МИД Беларуси": ["МИД", "Беларусь"],
+    "МИД Украины": ["МИД", "Украина"],
+    "Минобороны России": ["Минобороны", "Россия"],
+    "Минобороны Украины": ["Минобороны", "Украина"],
+    "Генштаб ВСУ": ["Генштаб", "ВСУ"],
+}
+#: names that are never tags: common nouns the model takes for names
+DEFAULT_ENTITY_STOPS: list[str] = [
+    "СМИ", "Z-сообщество", "Фото", "Коллаж", "Видео", "Скриншот", "Telegram-канал",
+]
+#: name -> kind (person, place, organisation), where the model's kind misleads
+DEFAULT_ENTITY_KINDS: dict[str, str] = {
+    "Кремль": "organisation",
+    "Белый дом": "organisation",
 }
 
 DEFAULTS: dict[str, object] = {
@@ -38,16 +74,116 @@ DEFAULTS: dict[str, object] = {
     "DIGEST_TYPOGRAPHY": True,
     # longest slug, in characters
     "DIGEST_SLUG_MAX": 80,
+    # larger files are rejected (no web page's text is this long)
+    "DIGEST_MAX_BYTES": 5_000_000,
+    # longer headline lists are cut to this many items
+    "DIGEST_MAX_HEADLINES": 100,
     # the build report (JSON), relative to the folder Pelican runs from
     "DIGEST_REPORT": "build-report.json",
     # the merged roundup as JSON, relative to the output folder
     "DIGEST_ROUNDUP_JSON": "headlines.json",
+    # --- named entities -> tags (entities.py) ---
+    # tag articles and headlines with their named entities
+    "DIGEST_ENTITIES": True,
+    # most entity tags per article (header tags come on top)
+    "DIGEST_ENTITY_LIMIT": 8,
+    # {"name as found": "name to use"}; merged over DEFAULT_ENTITY_ALIASES
+    "DIGEST_ENTITY_ALIASES": {},
+    # {"joined name": ["first", "second"]}; merged over DEFAULT_ENTITY_JOINS
+    "DIGEST_ENTITY_JOINS": {},
+    # names that never become tags; added to DEFAULT_ENTITY_STOPS
+    "DIGEST_ENTITY_STOPS": [],
+    # {"name": "person" | "place" | "organisation"}; merged over DEFAULT_ENTITY_KINDS
+    "DIGEST_ENTITY_KINDS": {},
+    # False: ignore the built-in aliases, joins, stops and kinds
+    "DIGEST_ENTITY_RULES": True,
+    # a bare surname joins the one full name of the corpus that carries it
+    "DIGEST_ENTITY_CORPUS_JOIN": True,
+    # entities named only in headlines get a tag page too
+    "DIGEST_ENTITY_HEADLINE_TAGS": True,
+    # languages of the texts the (Russian) model reads; "be" texts are skipped
+    "DIGEST_ENTITY_LANGS": ["ru"],
+    # processes for a cold extraction; None = every core, 1 = this process
+    "DIGEST_ENTITY_WORKERS": None,
+    # fewer characters than this to extract: one process (loading the model
+    # in every worker costs more than it saves)
+    "DIGEST_ENTITY_PARALLEL_MIN": 60000,
+    # folder of the on-disk extraction cache; None = Pelican's CACHE_PATH
+    # ("cache", at the repository root when you build from there)
+    "DIGEST_CACHE_PATH": None,
+    # False: no on-disk cache (every build runs the model)
+    "DIGEST_ENTITY_CACHE": True,
 }
 
 #: Override headers a dump may carry at its top (``Key: value``), lower case.
 OVERRIDE_KEYS = frozenset(
     "title date tags source category slug summary lang caption credit author".split()
 )
+
+
+ENTITY_KINDS = ("person", "place", "organisation")
+
+
+def _key(name: str) -> str:
+    """Entity names compare regardless of case, ё/е and spacing."""
+    return " ".join(str(name).casefold().replace("ё", "е").split())
+
+
+@dataclass(frozen=True)
+class EntitySettings:
+    """The ``DIGEST_ENTITY_*`` settings, ready to use (names as :func:`_key` keys)."""
+
+    enabled: bool = True
+    limit: int = 8
+    aliases: dict[str, str] = field(default_factory=dict)  # key -> name
+    joins: dict[tuple[str, ...], str] = field(default_factory=dict)  # keys -> name
+    stops: frozenset[str] = frozenset()
+    kinds: dict[str, str] = field(default_factory=dict)  # key -> kind
+    corpus_join: bool = True
+    headline_tags: bool = True
+    langs: tuple[str, ...] = ("ru",)
+    workers: int | None = None
+    parallel_min_chars: int = 60000
+    cache_path: str | None = None
+    cache: bool = True
+
+
+def entity_settings(value: dict) -> EntitySettings:
+    """:class:`EntitySettings` from ``DIGEST_*`` values (defaults filled in)."""
+    value = {**DEFAULTS, **value}
+    builtin = bool(value["DIGEST_ENTITY_RULES"])
+
+    def merged(default, name):
+        return {**(default if builtin else {}), **(value[name] or {})}
+
+    aliases = merged(DEFAULT_ENTITY_ALIASES, "DIGEST_ENTITY_ALIASES")
+    joins = merged(DEFAULT_ENTITY_JOINS, "DIGEST_ENTITY_JOINS")
+    stops = [*(DEFAULT_ENTITY_STOPS if builtin else []), *(value["DIGEST_ENTITY_STOPS"] or [])]
+    kinds = merged(DEFAULT_ENTITY_KINDS, "DIGEST_ENTITY_KINDS")
+    for name, kind in kinds.items():
+        if kind not in ENTITY_KINDS:
+            raise ValueError(
+                f"DIGEST_ENTITY_KINDS: {name!r}: kind {kind!r} is not one of {ENTITY_KINDS}"
+            )
+    for name, parts in joins.items():
+        if isinstance(parts, str) or len(parts) < 2:
+            raise ValueError(f"DIGEST_ENTITY_JOINS: {name!r}: give a list of two or more names")
+    workers = value["DIGEST_ENTITY_WORKERS"]
+    return EntitySettings(
+        enabled=bool(value["DIGEST_ENTITIES"]),
+        limit=max(0, int(value["DIGEST_ENTITY_LIMIT"])),
+        aliases={_key(k): str(v) for k, v in aliases.items() if v},
+        joins={tuple(_key(p) for p in parts): str(name) for name, parts in joins.items()},
+        stops=frozenset(_key(s) for s in stops),
+        kinds={_key(k): v for k, v in kinds.items()},
+        corpus_join=bool(value["DIGEST_ENTITY_CORPUS_JOIN"]),
+        headline_tags=bool(value["DIGEST_ENTITY_HEADLINE_TAGS"]),
+        langs=tuple(value["DIGEST_ENTITY_LANGS"] or ()),
+        workers=None if workers is None else max(1, int(workers)),
+        parallel_min_chars=int(value["DIGEST_ENTITY_PARALLEL_MIN"]),
+        cache_path=None if value["DIGEST_CACHE_PATH"] is None else str(value["DIGEST_CACHE_PATH"]),
+        cache=bool(value["DIGEST_ENTITY_CACHE"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -59,8 +195,12 @@ class DigestSettings:
     words_per_minute: int
     typography: bool
     slug_max: int
+    max_bytes: int
+    max_headlines: int
     report: str
     roundup_json: str
+    #: named entities -> tags (entities.py)
+    entities: EntitySettings = field(default_factory=lambda: entity_settings({}))
 
 
 def from_pelican(settings: dict) -> DigestSettings:
@@ -86,6 +226,9 @@ def from_pelican(settings: dict) -> DigestSettings:
         words_per_minute=int(value["DIGEST_WORDS_PER_MINUTE"]),
         typography=bool(value["DIGEST_TYPOGRAPHY"]),
         slug_max=int(value["DIGEST_SLUG_MAX"]),
+        max_bytes=int(value["DIGEST_MAX_BYTES"]),
+        max_headlines=int(value["DIGEST_MAX_HEADLINES"]),
         report=str(value["DIGEST_REPORT"]),
         roundup_json=str(value["DIGEST_ROUNDUP_JSON"]),
+        entities=entity_settings(value),
     )

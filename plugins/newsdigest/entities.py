@@ -1,0 +1,813 @@
+"""Named entities -> tags: people, places and organisations in dictionary form.
+
+Runs once per build from the corpus step (``article_generator_pretaxonomy``),
+after every dump is read and before Pelican builds its tag lists:
+
+1. **texts**: every article's title and body (caption included, photo credit
+   left out) and every distinct roundup headline of every capture;
+2. **extraction** (:class:`NatashaExtractor`, the ``natasha`` models shipped
+   inside its packages, offline): entity mentions with their kind and the
+   model's dictionary form. Results are cached on disk (:class:`EntityCache`),
+   keyed by a hash of the text and :func:`extractor_id`; a rebuild never runs
+   the model on a text it has seen. Misses are extracted in parallel across
+   the machine's cores when there are enough of them;
+3. **resolution** (pure, every build, from the cached mentions): aliases,
+   joins of adjacent mentions (``МИД`` + ``России``), stop-entities, common
+   nouns and dates out, a bare surname joined to the full name mentioned in
+   the same text, then across the corpus to the one full name that carries it;
+4. **ranking**: an article's entities by salience (mentions, presence in the
+   title and lead, first position, how often the rest of the corpus mentions
+   them), at most ``DIGEST_ENTITY_LIMIT``;
+5. **output**: ``article.tags`` (header tags first, then entity tags, shared
+   :class:`pelican.urlwrappers.Tag` objects with a ``kind``),
+   ``article.entities``, ``corpus.headline_entities`` and the template
+   variable ``digest_entities`` (slug -> :class:`EntityPage`).
+
+Nothing is kept between builds: the model lives in an extractor object made
+for one build (or in worker processes that end with it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import multiprocessing
+import os
+import re
+import sqlite3
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from html import escape, unescape
+from html.parser import HTMLParser
+from importlib import metadata
+from itertools import pairwise
+
+from markupsafe import Markup
+
+from .settings import EntitySettings, from_pelican
+
+logger = logging.getLogger(__name__)
+
+PERSON, PLACE, ORGANISATION, TOPIC = "person", "place", "organisation", "topic"
+#: The model's labels -> our kinds.
+KINDS = {"PER": PERSON, "LOC": PLACE, "ORG": ORGANISATION}
+#: Kinds in the order the theme shows them; ``topic`` is a header tag that
+#: is no entity.
+KIND_ORDER = (PERSON, PLACE, ORGANISATION, TOPIC)
+KIND_LABELS = {PERSON: "Люди", PLACE: "Места", ORGANISATION: "Организации", TOPIC: "Темы"}
+
+#: Bump when the extraction output (what the cache stores) changes shape or
+#: meaning; the installed model packages' versions are part of the key too.
+SCHEMA = 1
+MODEL_PACKAGES = ("natasha", "slovnet", "navec", "razdel", "pymorphy2", "pymorphy2-dicts-ru")
+
+
+def extractor_id() -> str:
+    """What produced a cached result: our schema and the model packages."""
+    parts = [f"newsdigest-entities/{SCHEMA}"]
+    for name in MODEL_PACKAGES:
+        try:
+            parts.append(f"{name}/{metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}/-")
+    return " ".join(parts)
+
+
+# --- data --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One mention found by the model (what the cache keeps)."""
+
+    label: str  # the model's label: PER, LOC, ORG
+    start: int
+    stop: int
+    normal: str  # the model's dictionary form
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A named entity of one text: what templates see."""
+
+    name: str  # dictionary form: «Сергей Лавров»
+    kind: str  # person | place | organisation
+    slug: str  # the tag's slug: «sergei-lavrov»
+    count: int = 1  # mentions in the text
+    #: (start, stop) of each mention in the text it was found in (for a
+    #: headline: offsets in the headline exactly as in ``capture.headlines``)
+    spans: tuple[tuple[int, int], ...] = ()
+    score: float = 0.0  # salience (articles only)
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, "")
+
+
+@dataclass
+class EntityPage:
+    """Everything the site knows about one entity (template ``digest_entities``)."""
+
+    tag: object  # the pelican Tag (``.name``, ``.slug``, ``.url``, ``.kind``)
+    articles: list = field(default_factory=list)  # articles tagged with it
+    headlines: list[str] = field(default_factory=list)  # headline texts naming it
+
+    @property
+    def name(self) -> str:
+        return self.tag.name
+
+    @property
+    def slug(self) -> str:
+        return self.tag.slug
+
+    @property
+    def kind(self) -> str:
+        return self.tag.kind
+
+
+@dataclass
+class Stats:
+    """What one run of the step did (logged; returned for tests and benches)."""
+
+    texts: int = 0  # distinct texts looked at
+    hits: int = 0  # found in the cache
+    extracted: int = 0  # run through the model
+    workers: int = 0  # processes used for extraction (0: none needed)
+    seconds: float = 0.0  # extraction time (model load included)
+
+
+# --- text ----------------------------------------------------------------------------
+
+_SPACE_LIKE = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " "})
+
+
+def model_text(text: str) -> str:
+    """The text the model reads: odd spaces made plain, same length (offsets
+    stay valid in the original)."""
+    return text.translate(_SPACE_LIKE)
+
+
+class _TextBlocks(HTMLParser):
+    """Block texts of article HTML; photo credits and scripts left out."""
+
+    BLOCKS = frozenset("p div li h1 h2 h3 h4 h5 h6 figcaption blockquote td br tr".split())
+    SKIP = frozenset(("script", "style"))
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self._parts: list[str] = []
+        self._skip: list[str] = []  # open tags whose text is skipped
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if self._skip or tag in self.SKIP or "credit" in classes:
+            self._skip.append(tag)
+        elif tag in self.BLOCKS:
+            self._flush()
+
+    def handle_endtag(self, tag):
+        if self._skip:
+            if self._skip[-1] == tag:
+                self._skip.pop()
+            return
+        if tag in self.BLOCKS:
+            self._flush()
+
+    def handle_data(self, data):
+        if not self._skip:
+            self._parts.append(data)
+
+    def _flush(self):
+        text = " ".join("".join(self._parts).split())
+        if text:
+            self.blocks.append(text)
+        self._parts = []
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def html_blocks(html: str) -> list[str]:
+    """``<p>`` and caption texts of an article's HTML, in order."""
+    parser = _TextBlocks()
+    parser.feed(html or "")
+    parser.close()
+    return parser.blocks
+
+
+def html_text(html: str) -> str:
+    return " ".join(html_blocks(html)) if "<" in (html or "") else unescape(html or "").strip()
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """An article's text for the model, with the regions salience needs."""
+
+    text: str
+    title: tuple[int, int]  # (start, stop) of the title
+    lead: tuple[int, int]  # (start, stop) of the lead (first body block)
+
+
+def article_text(title: str, blocks: Sequence[str]) -> ArticleText:
+    parts, regions, offset = [], [], 0
+    for part in [title, *blocks]:
+        part = part.strip()
+        if not part:
+            regions.append((offset, offset))
+            continue
+        regions.append((offset, offset + len(part)))
+        if part[-1] not in ".!?…»\"":
+            part += "."  # so that the title is a sentence of its own
+        parts.append(part)
+        offset += len(part) + 2
+    lead = regions[1] if len(regions) > 1 else (0, 0)
+    return ArticleText("\n\n".join(parts), regions[0], lead)
+
+
+_BELARUSIAN = re.compile(r"[іІўЎ]")
+_RUSSIAN_ONLY = re.compile(r"[иИщЩъЪ]")
+
+
+def text_lang(text: str) -> str:
+    """``be`` when Belarusian-only letters outnumber Russian-only ones."""
+    return "be" if len(_BELARUSIAN.findall(text)) > len(_RUSSIAN_ONLY.findall(text)) else "ru"
+
+
+# --- the model -------------------------------------------------------------------------
+
+
+class NatashaExtractor:
+    """natasha's news models (NER, morphology, syntax), loaded once per object.
+
+    :meth:`extract` takes many texts at once: the NER model runs on them in
+    batches of similar length; morphology runs only on sentences that hold a
+    mention, syntax only on sentences with a multi-word organisation (the
+    dictionary form of an organisation inflects its head word only).
+    """
+
+    def __init__(self):
+        from natasha import (
+            MorphVocab,
+            NewsEmbedding,
+            NewsMorphTagger,
+            NewsNERTagger,
+            NewsSyntaxParser,
+            Segmenter,
+        )
+
+        embedding = NewsEmbedding()
+        self.segmenter = Segmenter()
+        self.vocab = MorphVocab()
+        self.ner = NewsNERTagger(embedding)
+        self.morph = NewsMorphTagger(embedding)
+        self.syntax = NewsSyntaxParser(embedding)
+        self.calls = 0  # texts run through the model by this object
+
+    def extract(self, texts: Sequence[str]) -> list[list[Mention]]:
+        from natasha.doc import Doc, DocSpan
+
+        self.calls += len(texts)
+        docs = [Doc(text) for text in texts]
+        for doc in docs:
+            doc.segment(self.segmenter)
+            doc.spans = []
+        # NER, in batches of texts of similar length (less padding)
+        order = sorted((i for i, t in enumerate(texts) if t.strip()), key=lambda i: len(texts[i]))
+        for index, markup in zip(order, self.ner.map([texts[i] for i in order]), strict=True):
+            doc = docs[index]
+            doc.spans = [
+                DocSpan(s.start, s.stop, s.type, doc.text[s.start : s.stop]) for s in markup.spans
+            ]
+            doc.envelop_span_tokens()
+            doc.envelop_sent_spans()
+        sents = [s for doc in docs for s in doc.sents if s.spans]
+        self._tag(self.morph, sents, ("pos", "feats"))
+        parse = [s for s in sents if any(sp.type == "ORG" and len(sp.tokens) > 1 for sp in s.spans)]
+        self._tag(self.syntax, parse, ("id", "head_id", "rel"))
+        for number, sent in enumerate(parse, 1):  # ids unique per sentence, as natasha does
+            for token in sent.tokens:
+                token.id, token.head_id = f"{number}_{token.id}", f"{number}_{token.head_id}"
+        result = []
+        for doc in docs:
+            mentions = []
+            for span in doc.spans:
+                if not span.tokens:
+                    continue
+                for token in span.tokens:  # tokens of sentences we did not tag
+                    if getattr(token, "pos", None) is None:
+                        token.pos, token.feats = "X", {}
+                span.normalize(self.vocab)
+                mentions.append(Mention(span.type, span.start, span.stop, span.normal))
+            result.append(mentions)
+        return result
+
+    @staticmethod
+    def _tag(model, sents, attributes) -> None:
+        if not sents:
+            return
+        words = [[t.text for t in s.tokens] for s in sents]
+        for sent, markup in zip(sents, model.map(words), strict=True):
+            for target, source in zip(sent.tokens, markup.tokens, strict=True):
+                for name in attributes:
+                    setattr(target, name, getattr(source, name))
+
+
+# Worker processes: the model is loaded once per worker by the initializer
+# and lives as long as the worker, that is one build.
+_worker_extractor: NatashaExtractor | None = None
+
+
+def _init_worker() -> None:
+    global _worker_extractor  # one per worker process, which ends with the build
+    _worker_extractor = NatashaExtractor()
+
+
+def _extract_in_worker(texts: list[str]) -> list[list[Mention]]:
+    return _worker_extractor.extract(texts)
+
+
+# --- the cache ---------------------------------------------------------------------------
+
+
+class EntityCache:
+    """Mentions per text, on disk (one SQLite file), keyed by
+    ``sha256(extractor_id, text)``. Deleting the file gives a cold build."""
+
+    FILE = "entities.sqlite3"
+
+    def __init__(self, folder: str, ident: str | None = None):
+        self.ident = ident or extractor_id()
+        self.path = os.path.join(folder, self.FILE)
+        os.makedirs(folder, exist_ok=True)
+        self._db = sqlite3.connect(self.path)
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS mentions (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+        )
+
+    def key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.ident}\0{text}".encode()).hexdigest()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, list[Mention]]:
+        found: dict[str, list[Mention]] = {}
+        for begin in range(0, len(keys), 500):
+            chunk = list(keys[begin : begin + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT key, value FROM mentions WHERE key IN ({marks})", chunk
+            )
+            for key, value in rows:
+                found[key] = [Mention(*item) for item in json.loads(value)]
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, list[Mention]]]) -> None:
+        rows = [
+            (key, json.dumps([[m.label, m.start, m.stop, m.normal] for m in mentions],
+                             ensure_ascii=False))
+            for key, mentions in items
+        ]
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO mentions VALUES (?, ?)", rows)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def cache_folder(settings: dict, options: EntitySettings) -> str:
+    return options.cache_path or settings.get("CACHE_PATH") or "cache"
+
+
+# --- extraction with the cache ----------------------------------------------------------
+
+
+def extract(
+    texts: Iterable[str],
+    options: EntitySettings,
+    cache: EntityCache | None,
+    extractor: NatashaExtractor | None = None,
+) -> tuple[dict[str, list[Mention]], Stats]:
+    """Mentions for every distinct text: from the cache, else from the model.
+
+    ``extractor`` (an object with ``extract(texts)``) is used as given, in
+    this process; otherwise a model is loaded only if some text is missing
+    from the cache, in this process or in ``options.workers`` processes.
+    """
+    unique = list(dict.fromkeys(t for t in texts))
+    stats = Stats(texts=len(unique))
+    keys = {text: cache.key(text) for text in unique} if cache else {}
+    cached = cache.get_many(list(keys.values())) if cache else {}
+    result: dict[str, list[Mention]] = {}
+    missing = []
+    for text in unique:
+        hit = cached.get(keys[text]) if cache else None
+        if hit is not None:
+            result[text] = hit
+        elif text.strip():
+            missing.append(text)
+        else:
+            result[text] = []
+    stats.hits = len(unique) - len(missing) - sum(1 for t in unique if not t.strip())
+    if missing:
+        began = time.perf_counter()
+        found, stats.workers = _run_model(missing, options, extractor)
+        stats.seconds = time.perf_counter() - began
+        stats.extracted = len(missing)
+        result.update(zip(missing, found, strict=True))
+        if cache:
+            cache.put_many((keys[text], result[text]) for text in missing)
+    return result, stats
+
+
+def _workers(options: EntitySettings, texts: Sequence[str]) -> int:
+    """How many processes: one for few texts, else up to the cores."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # worker processes must inherit the plugin (loaded by path)
+    wanted = options.workers or os.cpu_count() or 1
+    if wanted <= 1 or sum(len(t) for t in texts) < options.parallel_min_chars:
+        return 1
+    return wanted
+
+
+def _run_model(texts, options, extractor) -> tuple[list[list[Mention]], int]:
+    if extractor is not None:
+        return extractor.extract(texts), 1
+    workers = _workers(options, texts)
+    if workers == 1:
+        return NatashaExtractor().extract(texts), 1
+    # Chunks of about equal total length, a few per worker, for balance.
+    chunks = _chunks(texts, workers * 4)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+        parts = list(pool.map(_extract_in_worker, [[texts[i] for i in c] for c in chunks]))
+    found: list[list[Mention]] = [[] for _ in texts]
+    for chunk, part in zip(chunks, parts, strict=True):
+        for index, mentions in zip(chunk, part, strict=True):
+            found[index] = mentions
+    return found, workers
+
+
+def _chunks(texts: Sequence[str], count: int) -> list[list[int]]:
+    """Indexes of ``texts`` in about ``count`` groups of similar total length,
+    each group of similar text lengths (the model pads a batch to its longest)."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    target = max(1, sum(len(t) for t in texts) // max(1, count))
+    groups, current, size = [], [], 0
+    for index in order:
+        current.append(index)
+        size += len(texts[index])
+        if size >= target:
+            groups.append(current)
+            current, size = [], 0
+    if current:
+        groups.append(current)
+    return groups
+
+
+# --- resolution ----------------------------------------------------------------------------
+
+
+@dataclass
+class Found:
+    """An entity of one text while it is being resolved."""
+
+    name: str
+    kind: str
+    spans: list[tuple[int, int]]
+
+
+_EDGE_JUNK = re.compile(r"^[\s«»\"„“”'‘’()\[\].,:;!?—–-]+|[\s«»\"„“”'‘’()\[\].,:;!?—–-]+$")
+#: Month and weekday names in any case form: never an entity on their own.
+_CALENDAR_WORD = re.compile(
+    r"(?:январ|феврал|апрел|июн|июл|сентябр|октябр|ноябр|декабр)(?:ь|я|е|ю|ем)"
+    r"|март(?:а|е|у|ом)?|ма(?:й|я|е|ю|ем)|август(?:а|е|у|ом)?"
+    r"|понедельник\w{0,2}|вторник\w{0,2}|сред[аыеу]|четверг\w{0,2}|пятниц[аыеу]"
+    r"|суббот[аыеу]|воскресень[еяю]|\d+(?:-?(?:го|е|я|й))?|г\.?|года?|году",
+)
+
+
+def name_key(name: str) -> str:
+    """Names compare equal regardless of case, ё/е and spacing."""
+    return " ".join(name.casefold().replace("ё", "е").split())
+
+
+def tidy_name(name: str) -> str:
+    return _EDGE_JUNK.sub("", " ".join(name.split()))
+
+
+def fix_declension(surface: str, normal: str) -> str:
+    """The model inflects a first name but leaves a surname of the -а
+    declension as found (``Барака Обамы`` -> ``Барак Обамы``): put such a
+    surname in the nominative too (``Обама``; ``Марии Захаровой`` ->
+    ``Мария Захарова``). Only when the first word changed and the last did not.
+    """
+    words, normals = surface.split(), normal.split()
+    if len(words) < 2 or len(words) != len(normals):
+        return normal
+    first_changed = name_key(words[0]) != name_key(normals[0])
+    last, last_normal = words[-1], normals[-1]
+    if not first_changed or name_key(last) != name_key(last_normal):
+        return normal
+    for ending, nominative in (("ы", "а"), ("ой", "а")):
+        if last_normal.endswith(ending) and len(last_normal) > len(ending) + 2:
+            normals[-1] = last_normal[: -len(ending)] + nominative
+            return " ".join(normals)
+    return normal
+
+
+def is_noise(name: str) -> bool:
+    """Common nouns (no word with a capital letter), dates, single letters."""
+    if sum(c.isalpha() for c in name) < 2:
+        return True
+    if not any(word[:1].isupper() for word in name.split()):
+        return True  # «сообщество», «власти»: common nouns
+    return is_date(name)
+
+
+def is_date(name: str) -> bool:
+    """``15 февраля``, ``Февраль``, ``2025 года``, ``Суббота``."""
+    words = name_key(name).replace(",", " ").split()
+    return bool(words) and all(_CALENDAR_WORD.fullmatch(w) for w in words)
+
+
+def resolve(text: str, mentions: Sequence[Mention], options: EntitySettings) -> list[Found]:
+    """Mentions of one text -> its entities, in order of first mention."""
+    items: list[Found] = []
+    for mention in sorted(mentions, key=lambda m: m.start):
+        kind = KINDS.get(mention.label)
+        if kind is None:
+            continue
+        surface = " ".join(text[mention.start : mention.stop].split())
+        name = tidy_name(fix_declension(surface, mention.normal))
+        name = options.aliases.get(name_key(name)) or options.aliases.get(
+            name_key(tidy_name(surface)), name
+        )
+        items.append(Found(name, kind, [(mention.start, mention.stop)]))
+    items = _join_adjacent(text, items, options)
+    kept = []
+    for item in items:
+        key = name_key(item.name)
+        if key in options.stops or is_noise(item.name):
+            continue
+        item.kind = options.kinds.get(key, item.kind)
+        kept.append(item)
+    return _merge(_join_surnames(_merge(kept)))
+
+
+def _join_adjacent(text: str, items: list[Found], options: EntitySettings) -> list[Found]:
+    """``МИД`` followed by ``России`` (only spaces between) -> ``МИД России``."""
+    if not options.joins:
+        return items
+    longest = max(len(parts) for parts in options.joins)
+    out: list[Found] = []
+    index = 0
+    while index < len(items):
+        for size in range(min(longest, len(items) - index), 1, -1):
+            group = items[index : index + size]
+            parts = tuple(name_key(item.name) for item in group)
+            joined = options.joins.get(parts)
+            if joined and all(
+                not text[a.spans[-1][1] : b.spans[0][0]].strip()
+                for a, b in pairwise(group)
+            ):
+                span = (group[0].spans[0][0], group[-1].spans[-1][1])
+                kind = options.kinds.get(name_key(joined), group[0].kind)
+                out.append(Found(joined, kind, [span]))
+                index += size
+                break
+        else:
+            out.append(items[index])
+            index += 1
+    return out
+
+
+def _merge(items: list[Found]) -> list[Found]:
+    """One :class:`Found` per name, in order of first mention; the kind the
+    model gave most often (the first on a tie)."""
+    by_key: dict[str, Found] = {}
+    kinds: dict[str, Counter] = defaultdict(Counter)
+    for item in items:
+        key = name_key(item.name)
+        kinds[key][item.kind] += len(item.spans)
+        if key in by_key:
+            by_key[key].spans.extend(item.spans)
+        else:
+            by_key[key] = Found(item.name, item.kind, list(item.spans))
+    for key, item in by_key.items():
+        best = max(kinds[key].values())
+        item.kind = next(k for k, n in kinds[key].items() if n == best)
+        item.spans.sort()
+    return sorted(by_key.values(), key=lambda f: f.spans[0])
+
+
+def _join_surnames(items: list[Found], full_names: dict[str, str] | None = None) -> list[Found]:
+    """A bare surname joins the one full name that ends with it: the full
+    names of the same text, or ``full_names`` (surname key -> full name)."""
+    if full_names is None:
+        full_names = unique_surnames(items)
+    for item in items:
+        if item.kind == PERSON and len(item.name.split()) == 1:
+            full = full_names.get(name_key(item.name))
+            if full:
+                item.name = full
+    return items
+
+
+def unique_surnames(items: Iterable[Found]) -> dict[str, str]:
+    """Surname key -> the full name, for surnames exactly one full name carries."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    names: dict[str, str] = {}
+    for item in items:
+        words = item.name.split()
+        if item.kind == PERSON and len(words) >= 2:
+            owners[name_key(words[-1])].add(name_key(item.name))
+            names[name_key(item.name)] = item.name
+    return {s: names[next(iter(f))] for s, f in owners.items() if len(f) == 1}
+
+
+# --- salience --------------------------------------------------------------------------
+
+
+def rank(
+    found: Sequence[Found],
+    doc: ArticleText,
+    corpus_frequency: Callable[[str], int] = lambda key: 0,
+) -> list[tuple[Found, float]]:
+    """Entities of an article, most salient first.
+
+    score = mentions in the body + 2 if in the title + 1 if in the lead
+    + 0.5 x (1 - first position / length) + 0.5 x ln(1 + other texts of the
+    corpus that name it). Ties: the earlier first mention.
+    """
+    length = max(1, len(doc.text))
+    scored = []
+    for item in found:
+        body = [s for s in item.spans if not _inside(s, doc.title)]
+        in_title = any(_inside(s, doc.title) for s in item.spans)
+        in_lead = any(_inside(s, doc.lead) for s in item.spans)
+        first = item.spans[0][0]
+        score = (
+            len(body)
+            + 2.0 * in_title
+            + 1.0 * in_lead
+            + 0.5 * (1 - first / length)
+            + 0.5 * math.log1p(corpus_frequency(name_key(item.name)))
+        )
+        scored.append((item, round(score, 4)))
+    scored.sort(key=lambda pair: (-pair[1], pair[0].spans[0]))
+    return scored
+
+
+def _inside(span: tuple[int, int], region: tuple[int, int]) -> bool:
+    return region[0] <= span[0] and span[1] <= region[1] and region[0] < region[1]
+
+
+# --- the step -----------------------------------------------------------------------------
+
+
+def tag_corpus(generator, corpus, extractor=None) -> Stats:
+    """Tag every article of ``generator`` and every headline of ``corpus``.
+
+    Sets ``article.tags`` (``Tags:`` header tags first, then at most
+    ``DIGEST_ENTITY_LIMIT`` entity tags), ``article.entities``,
+    ``corpus.headline_entities`` and the template variable ``digest_entities``.
+    """
+    from pelican.urlwrappers import Tag
+
+    settings = generator.settings
+    options = from_pelican(settings).entities
+    articles = list(generator.articles) + list(generator.hidden_articles)
+    stats = Stats()
+    if not options.enabled:
+        return stats
+
+    # 1. texts
+    docs = {}
+    for article in articles:
+        if getattr(article, "lang", "ru") not in options.langs:
+            continue
+        title = html_text(getattr(article, "title", ""))
+        docs[id(article)] = article_text(title, html_blocks(getattr(article, "_content", "")))
+    headlines = list(dict.fromkeys(h for c in corpus.captures for h in c.headlines))
+    wanted = [d.text for d in docs.values()] + [
+        model_text(h) for h in headlines if text_lang(h) in options.langs
+    ]
+
+    # 2. extraction
+    folder = cache_folder(settings, options)
+    cache = EntityCache(folder) if options.cache else None
+    try:
+        mentions, stats = extract(wanted, options, cache, extractor)
+    finally:
+        if cache:
+            cache.close()
+    logger.info(
+        "entities: %d texts, %d from the cache (%s), %d extracted in %.1f s (%d process(es))",
+        stats.texts, stats.hits, folder, stats.extracted, stats.seconds, stats.workers,
+    )
+
+    # 3. resolution, per text, then across the corpus
+    found_articles = {
+        key: resolve(doc.text, mentions.get(doc.text, []), options) for key, doc in docs.items()
+    }
+    found_headlines = {
+        h: resolve(h, mentions.get(model_text(h), []), options) for h in headlines
+    }
+    every = [*found_articles.values(), *found_headlines.values()]
+    if options.corpus_join:
+        surnames = unique_surnames(item for items in every for item in items)
+        for items in every:
+            merged = _merge(_join_surnames(items, surnames))
+            items[:] = merged
+    # in how many texts each entity is named (corpus prominence, for salience)
+    frequency = Counter(key for items in every for key in {name_key(i.name) for i in items})
+
+    # 4. tags and entities, one Tag object per slug for the whole build
+    registry: dict[str, Tag] = {}
+    pages: dict[str, EntityPage] = {}
+
+    def tag_for(name: str, kind: str) -> Tag:
+        tag = Tag(name, settings)
+        known = registry.get(tag.slug)
+        if known is None:
+            tag.kind = kind
+            registry[tag.slug] = known = tag
+        elif known.kind == TOPIC and kind != TOPIC:
+            known.kind = kind
+        return known
+
+    def entity(item: Found, score: float = 0.0) -> tuple[Entity, EntityPage]:
+        tag = tag_for(item.name, item.kind)
+        page = pages.setdefault(tag.slug, EntityPage(tag))
+        spans = tuple(item.spans)
+        return Entity(tag.name, item.kind, tag.slug, len(spans), spans, score), page
+
+    for article in articles:
+        header_tags = [tag_for(t.name, TOPIC) for t in getattr(article, "tags", None) or []]
+        chosen: list[Entity] = []
+        if id(article) in docs:
+            doc = docs[id(article)]
+            ranked = rank(
+                found_articles[id(article)], doc, lambda key: max(0, frequency[key] - 1)
+            )
+            for item, score in ranked[: options.limit]:
+                ent, page = entity(item, score)
+                chosen.append(ent)
+                if article.status == "published":
+                    page.articles.append(article)
+        tags = list(header_tags)
+        for ent in chosen:
+            tag = registry[ent.slug]
+            if tag not in tags:
+                tags.append(tag)
+        article.tags = tags
+        article.entities = chosen
+
+    corpus.headline_entities.clear()
+    for text in headlines:
+        ents = []
+        for item in found_headlines[text]:
+            ent, page = entity(item)
+            ents.append(ent)
+            page.headlines.append(text)
+        corpus.headline_entities[text] = ents
+        if options.headline_tags:
+            for ent in ents:  # a tag page even when no article names it
+                generator.tags.setdefault(registry[ent.slug], [])
+
+    generator.context["digest_entities"] = pages
+    return stats
+
+
+# --- for templates --------------------------------------------------------------------
+
+
+def linked_headline(text: str, entities: Sequence[Entity], base: str = "", url=None) -> Markup:
+    """A headline as escaped HTML, each entity mention a link to its tag page.
+
+    ``url(slug)`` gives a tag page's address (default ``tag/<slug>.html``);
+    ``base`` goes in front (``SITEURL``).
+    """
+    spans = sorted(
+        (start, stop, ent) for ent in entities for start, stop in ent.spans if stop <= len(text)
+    )
+    out, position = [], 0
+    for start, stop, ent in spans:
+        if start < position:
+            continue  # overlapping mentions: keep the first
+        href = (base.rstrip("/") + "/" if base else "") + (
+            url(ent.slug) if url else f"tag/{ent.slug}.html"
+        )
+        out.append(escape(text[position:start]))
+        out.append(
+            f'<a href="{escape(href)}" class="entity entity-{escape(ent.kind)}" rel="tag">'
+            f"{escape(text[start:stop])}</a>"
+        )
+        position = stop
+    out.append(escape(text[position:]))
+    return Markup("".join(out))
