@@ -63,7 +63,7 @@ KIND_LABELS = {PERSON: "Люди", PLACE: "Места", ORGANISATION: "Орга�
 
 #: Bump when the extraction output (what the cache stores) changes shape or
 #: meaning; the installed model packages' versions are part of the key too.
-SCHEMA = 1
+SCHEMA = 2
 MODEL_PACKAGES = ("natasha", "slovnet", "navec", "razdel", "pymorphy2", "pymorphy2-dicts-ru")
 
 
@@ -303,10 +303,40 @@ class NatashaExtractor:
                 for token in span.tokens:  # tokens of sentences we did not tag
                     if getattr(token, "pos", None) is None:
                         token.pos, token.feats = "X", {}
-                span.normalize(self.vocab)
+                if span.type == "ORG":
+                    span.normalize(self.vocab)  # inflects the head word only
+                else:
+                    span.normal = self._normalize(span.tokens)
                 mentions.append(Mention(span.type, span.start, span.stop, span.normal))
             result.append(mentions)
         return result
+
+    def _normalize(self, tokens) -> str:
+        from natasha.norm import inflect_word, normal_word, recover_shapes, recover_spaces
+
+        words = []
+        for token in tokens:
+            word = inflect_word(self.vocab, token)
+            if word == normal_word(token.text) and token.feats.get("Case") not in (None, "Nom"):
+                word = self._nominative(word, token.feats["Case"])
+            words.append(word)
+        return recover_spaces(recover_shapes(words, tokens), tokens)
+
+    def _nominative(self, word: str, case: str) -> str:
+        """natasha keeps a word as found when no dictionary form agrees in
+        gender and number with what the tagger saw (``Березину``, ``Орше``,
+        ``Дзюбы``): take a dictionary noun in the tagger's case instead.
+        Indeclinable names (``Шойгу``) and unknown words stay as they are."""
+        forms = [
+            f for f in self.vocab(word)
+            if f.pos == "NOUN" and f.feats.get("Case") == case and f.is_known
+        ]
+        if not forms or any(f.normal == word for f in forms):
+            return word
+        names = {"Geox", "Surn", "Name", "Patr"}
+        forms.sort(key=lambda f: not (names & set(f.tag.grammemes)))
+        inflected = forms[0].inflect({"Nom"})
+        return (inflected.word if inflected else forms[0].normal).replace("ё", "е")
 
     @staticmethod
     def _tag(model, sents, attributes) -> None:
@@ -630,6 +660,25 @@ def unique_surnames(items: Iterable[Found]) -> dict[str, str]:
     return {s: names[next(iter(f))] for s, f in owners.items() if len(f) == 1}
 
 
+def resolve_corpus(texts: list[list[Found]], options: EntitySettings) -> None:
+    """Across the corpus (in place): a bare surname joins the one full name
+    that carries it; each name takes the kind the model gave it most often
+    (counting every mention), so a tag has one kind."""
+    if options.corpus_join:
+        surnames = unique_surnames(item for items in texts for item in items)
+        for items in texts:
+            items[:] = _merge(_join_surnames(items, surnames))
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for items in texts:
+        for item in items:
+            votes[name_key(item.name)][item.kind] += len(item.spans)
+    for items in texts:
+        for item in items:
+            counts = votes[name_key(item.name)]
+            best = max(counts.values())
+            item.kind = next(kind for kind, n in counts.items() if n == best)
+
+
 # --- salience --------------------------------------------------------------------------
 
 
@@ -719,11 +768,7 @@ def tag_corpus(generator, corpus, extractor=None) -> Stats:
         h: resolve(h, mentions.get(model_text(h), []), options) for h in headlines
     }
     every = [*found_articles.values(), *found_headlines.values()]
-    if options.corpus_join:
-        surnames = unique_surnames(item for items in every for item in items)
-        for items in every:
-            merged = _merge(_join_surnames(items, surnames))
-            items[:] = merged
+    resolve_corpus(every, options)
     # in how many texts each entity is named (corpus prominence, for salience)
     frequency = Counter(key for items in every for key in {name_key(i.name) for i in items})
 

@@ -1,0 +1,506 @@
+"""Named entities -> tags: the model's dictionary forms, the rules that fix
+its mistakes, salience, slugs, the on-disk cache, and the step on real
+Pelican articles and in a real build.
+
+The natasha model is loaded once for the session (``extractor``); the step
+is given it wrapped in :class:`Counting`, a real counter of the texts the
+model was asked to read (nothing of natasha is mocked).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from types import SimpleNamespace
+
+import pytest
+from pelican.contents import Article
+from pelican.readers import Readers
+from pelican.settings import read_settings
+from pelican.urlwrappers import Tag
+
+import newsdigest
+from conftest import FIXTURES, REFERENCE_DATE, ROOT, SEED, fixture_dumps, run_build
+from newsdigest import entities as E
+from newsdigest.corpus import build_corpus
+from newsdigest.settings import entity_settings
+
+#: What the issue asks of the seed's tags.
+SEED_TAGS = {
+    "Сергей Лавров", "Марко Рубио", "Дональд Трамп", "Владимир Путин", "США", "Россия", "Украина",
+}
+ENTITY_FIXTURES = ["entities_inflected.txt", "entities_headlines.txt", "entities_namesakes.txt"]
+
+
+class Counting:
+    """The real extractor, counting the texts it is asked to read."""
+
+    def __init__(self, extractor):
+        self.extractor = extractor
+        self.texts: list[str] = []
+
+    def extract(self, texts):
+        self.texts.extend(texts)
+        return self.extractor.extract(texts)
+
+
+@pytest.fixture(scope="session")
+def extractor():
+    return E.NatashaExtractor()
+
+
+@pytest.fixture(scope="session")
+def pelican_settings():
+    return read_settings(
+        str(ROOT / "pelicanconf.py"), override={"DIGEST_REFERENCE_DATE": REFERENCE_DATE}
+    )
+
+
+def options(**overrides) -> E.EntitySettings:
+    return entity_settings({f"DIGEST_{k.upper()}": v for k, v in overrides.items()})
+
+
+def names(extractor, text: str, **overrides) -> list[tuple[str, str]]:
+    """(name, kind) of one text's entities, in order of first mention."""
+    mentions = extractor.extract([E.model_text(text)])[0]
+    return [(f.name, f.kind) for f in E.resolve(text, mentions, options(**overrides))]
+
+
+def found(text: str, *mentions: tuple[str, str, str]) -> list[E.Mention]:
+    """Mentions by hand: (label, surface, normal); the surface is looked up in text."""
+    result, position = [], 0
+    for label, surface, normal in mentions:
+        start = text.index(surface, position)
+        result.append(E.Mention(label, start, start + len(surface), normal))
+        position = start + len(surface)
+    return result
+
+
+# --- dictionary forms ---------------------------------------------------------------
+
+
+def test_names_in_any_case_come_out_in_the_nominative(extractor):
+    text = (
+        "Министр встретился с Сергеем Лавровым, а затем с Марко Рубио. "
+        "Ирину Ковалевскую поблагодарили в Орше."
+    )
+    assert names(extractor, text) == [
+        ("Сергей Лавров", "person"), ("Марко Рубио", "person"),
+        ("Ирина Ковалевская", "person"), ("Орша", "place"),
+    ]
+
+
+def test_surnames_the_model_leaves_inflected_are_fixed_without_aliases(extractor):
+    # natasha alone gives «Барак Обамы», «Николай Дзюбы»: no form of the
+    # surname agrees with the masculine first name; the dictionary does.
+    text = "Решение администрации Барака Обамы обсуждали у Николая Дзюбы в кабинете."
+    assert names(extractor, text, entity_rules=False) == [
+        ("Барак Обама", "person"), ("Николай Дзюба", "person"),
+    ]
+
+
+def test_fix_declension_rules():
+    assert E.fix_declension("Барака Обамы", "Барак Обамы") == "Барак Обама"
+    assert E.fix_declension("Марии Захаровой", "Мария Захаровой") == "Мария Захарова"
+    # indeclinable and already nominative names stay
+    assert E.fix_declension("Сергея Шойгу", "Сергей Шойгу") == "Сергей Шойгу"
+    assert E.fix_declension("Марко Рубио", "Марко Рубио") == "Марко Рубио"
+    assert E.fix_declension("Лукашенко", "Лукашенко") == "Лукашенко"
+
+
+def test_organisations_inflect_their_head_word_only(extractor):
+    text = "Об этом сообщили в Белорусской железной дороге и в Министерстве иностранных дел."
+    assert ("Белорусская железная дорога", "organisation") in names(extractor, text)
+
+
+# --- joins ---------------------------------------------------------------------------
+
+
+def test_a_bare_surname_joins_the_full_name_of_the_same_text():
+    text = "Сергей Лавров и Марко Рубио поговорили. Лавров позвонил первым, Рубио ответил."
+    mentions = found(
+        text, ("PER", "Сергей Лавров", "Сергей Лавров"), ("PER", "Марко Рубио", "Марко Рубио"),
+        ("PER", "Лавров", "Лавров"), ("PER", "Рубио", "Рубио"),
+    )
+    result = E.resolve(text, mentions, options())
+    assert [(f.name, len(f.spans)) for f in result] == [("Сергей Лавров", 2), ("Марко Рубио", 2)]
+    assert result[0].spans == [(0, 13), (40, 46)]
+
+
+def test_a_bare_surname_two_full_names_carry_stays_bare():
+    text = "Андрей Карпенко и Ольга Карпенко руководят хором. Карпенко сказал."
+    mentions = found(
+        text, ("PER", "Андрей Карпенко", "Андрей Карпенко"),
+        ("PER", "Ольга Карпенко", "Ольга Карпенко"), ("PER", "Карпенко", "Карпенко"),
+    )
+    assert [f.name for f in E.resolve(text, mentions, options())] == [
+        "Андрей Карпенко", "Ольга Карпенко", "Карпенко",
+    ]
+
+
+def corpus_of(*texts: list[tuple[str, str]]) -> list[list[E.Found]]:
+    return [[E.Found(name, kind, [(i, i + 1)]) for i, (name, kind) in enumerate(t)] for t in texts]
+
+
+def test_across_the_corpus_a_bare_surname_joins_the_one_full_name():
+    texts = corpus_of(
+        [("Дональд Трамп", "person"), ("Лукашенко", "person")],
+        [("Трамп", "person"), ("Маск", "person")],
+        [("Карпенко", "person"), ("Андрей Карпенко", "person")],
+        [("Ольга Карпенко", "person")],
+    )
+    E.resolve_corpus(texts, options())
+    assert [[f.name for f in t] for t in texts] == [
+        ["Дональд Трамп", "Лукашенко"], ["Дональд Трамп", "Маск"],
+        ["Карпенко", "Андрей Карпенко"], ["Ольга Карпенко"],
+    ]
+    texts = corpus_of([("Дональд Трамп", "person")], [("Трамп", "person")])
+    E.resolve_corpus(texts, options(entity_corpus_join=False))
+    assert texts[1][0].name == "Трамп"
+
+
+def test_a_name_takes_the_kind_the_model_gave_most_often():
+    texts = corpus_of([("Березина", "person")], [("Березина", "place")], [("Березина", "place")])
+    E.resolve_corpus(texts, options())
+    assert {f.kind for t in texts for f in t} == {"place"}
+
+
+def test_adjacent_mentions_join_after_aliases():
+    text = "Как сообщили в МИД РФ, позже МИД России уточнил, а МИД, Россия и США промолчали."
+    mentions = found(
+        text, ("ORG", "МИД", "МИД"), ("LOC", "РФ", "РФ"), ("ORG", "МИД", "МИД"),
+        ("LOC", "России", "Россия"), ("ORG", "МИД", "МИД"), ("LOC", "Россия", "Россия"),
+        ("LOC", "США", "США"),
+    )
+    result = E.resolve(text, mentions, options())
+    assert [(f.name, f.kind, len(f.spans)) for f in result] == [
+        ("МИД России", "organisation", 2), ("МИД", "organisation", 1),
+        ("Россия", "place", 1), ("США", "place", 1),
+    ]
+    assert result[0].spans[0] == (text.index("МИД РФ"), text.index("МИД РФ") + 6)
+
+
+def test_user_aliases_joins_stops_and_kinds_in_settings():
+    text = "Глава Бобруйского горисполкома приехал в Бобруйск. Горисполком Бобруйска промолчал."
+    mentions = found(
+        text, ("ORG", "Бобруйского горисполкома", "Бобруйский горисполком"),
+        ("LOC", "Бобруйск", "Бобруйск"), ("ORG", "Горисполком", "Горисполком"),
+        ("LOC", "Бобруйска", "Бобруйск"),
+    )
+    custom = options(
+        entity_aliases={"Бобруйский горисполком": "Бобруйский горисполком", "Бобруйск": "Бобруйск"},
+        entity_joins={"Бобруйский горисполком": ["Горисполком", "Бобруйск"]},
+        entity_kinds={"Бобруйск": "organisation"},
+    )
+    result = E.resolve(text, mentions, custom)
+    assert [(f.name, f.kind, len(f.spans)) for f in result] == [
+        ("Бобруйский горисполком", "organisation", 2), ("Бобруйск", "organisation", 1),
+    ]
+    stopped = E.resolve(text, mentions, options(entity_stops=["бобруйск"]))
+    assert [f.name for f in stopped] == ["Бобруйский горисполком", "Горисполком"]
+    with pytest.raises(ValueError, match="DIGEST_ENTITY_KINDS: 'X': kind 'city'"):
+        options(entity_kinds={"X": "city"})
+
+
+def test_builtin_rules_fix_what_the_model_gets_wrong_on_the_seed():
+    rules = options()
+    assert rules.aliases["барак обамы"] == "Барак Обама"
+    assert rules.aliases["рф"] == "Россия"
+    assert rules.joins[("мид", "россия")] == "МИД России"
+    assert {"сми", "z-сообщество"} <= rules.stops
+    assert rules.kinds["кремль"] == "organisation"
+    assert options(entity_rules=False).aliases == {}
+
+
+# --- noise ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["сообщество", "власти", "15 февраля", "Февраль", "2025 года", "Суббота", "X", "1990"]
+)
+def test_common_nouns_dates_and_single_letters_are_not_entities(name):
+    assert E.is_noise(name)
+
+
+@pytest.mark.parametrize("name", ["Майкл Джордан", "Маск", "Мартин Лютер", "Z-сообщество", "ВОЗ"])
+def test_names_that_look_like_dates_are_kept(name):
+    assert not E.is_noise(name)
+
+
+def test_stop_entities_of_the_seed_are_dropped(extractor):
+    text = "Кремль молчит, а СМИ не знают, как освещать — как в России Z-сообщество отреагировало"
+    assert names(extractor, text) == [
+        ("Кремль", "organisation"), ("Россия", "place"),
+    ]
+
+
+# --- salience --------------------------------------------------------------------------
+
+
+def test_salience_counts_mentions_title_lead_and_position():
+    doc = E.article_text("Лавров поговорил с Рубио", [
+        "Сергей Лавров поговорил с Марко Рубио, сообщил МИД.",
+        "Позже Байден, Байден и Байден молчали, а Рубио и Лавров договорились.",
+    ])
+    mentions = found(
+        doc.text, ("PER", "Лавров", "Лавров"), ("PER", "Рубио", "Рубио"),
+        ("PER", "Сергей Лавров", "Сергей Лавров"), ("PER", "Марко Рубио", "Марко Рубио"),
+        ("ORG", "МИД", "МИД"), ("PER", "Байден", "Байден"), ("PER", "Байден", "Байден"),
+        ("PER", "Байден", "Байден"), ("PER", "Рубио", "Рубио"), ("PER", "Лавров", "Лавров"),
+    )
+    ranked = E.rank(E.resolve(doc.text, mentions, options()), doc)
+    assert [f.name for f, _ in ranked] == ["Сергей Лавров", "Марко Рубио", "Байден", "МИД"]
+    scores = dict((f.name, s) for f, s in ranked)
+    # two body mentions + title + lead + position; three later mentions
+    assert scores["Сергей Лавров"] > scores["Байден"] > scores["МИД"]
+    # the rest of the corpus lifts an entity it names often
+    lifted = E.rank(E.resolve(doc.text, mentions, options()), doc, lambda key: {"мид": 20}.get(key, 0))
+    assert [f.name for f, _ in lifted][2] == "МИД"
+
+
+def test_at_most_the_set_number_of_entity_tags_per_article(extractor, pelican_settings):
+    generator, corpus = read_corpus(pelican_settings, [SEED], DIGEST_ENTITY_LIMIT=3)
+    E.tag_corpus(generator, corpus, extractor=extractor)
+    (article,) = generator.articles
+    assert [e.name for e in article.entities] == ["Сергей Лавров", "Россия", "Марко Рубио"]
+    assert [t.name for t in article.tags] == ["Сергей Лавров", "Россия", "Марко Рубио"]
+
+
+# --- slugs --------------------------------------------------------------------------------
+
+
+def test_tag_slugs_are_pelicans_transliteration(pelican_settings):
+    slugs = {name: Tag(name, pelican_settings).slug for name in [
+        "Сергей Лавров", "Марко Рубио", "США", "МИД России", "Курская область", "Зеленский",
+    ]}
+    assert slugs == {
+        "Сергей Лавров": "sergei-lavrov", "Марко Рубио": "marko-rubio", "США": "ssha",
+        "МИД России": "mid-rossii", "Курская область": "kurskaia-oblast",
+        "Зеленский": "zelenskii",
+    }
+
+
+# --- the step on articles read through Pelican --------------------------------------------
+
+
+def read_corpus(settings, paths, **overrides):
+    """Articles read through Pelican's real pipeline, sorted into a corpus as
+    the plugin does before its entities step; a stand-in for the generator."""
+    newsdigest.register()
+    # no cache unless a test gives one (never the repository's cache/)
+    settings = {**settings, "DIGEST_ENTITY_CACHE": "DIGEST_CACHE_PATH" in overrides, **overrides}
+    readers = Readers(settings)
+    generator = SimpleNamespace(
+        settings=settings, context={}, tags=defaultdict(list), articles=[], hidden_articles=[],
+    )
+    for path in paths:
+        article = readers.read_file(
+            base_path=str(path.parent), path=path.name, content_class=Article, context={}
+        )
+        bucket = generator.articles if article.status == "published" else generator.hidden_articles
+        bucket.append(article)
+    return generator, build_corpus(generator)
+
+
+def test_seed_tags_and_headline_entities(extractor, pelican_settings, tmp_path):
+    generator, corpus = read_corpus(
+        pelican_settings, [SEED], DIGEST_CACHE_PATH=str(tmp_path / "cache")
+    )
+    counting = Counting(extractor)
+    stats = E.tag_corpus(generator, corpus, extractor=counting)
+    (article,) = generator.articles
+    tags = [t.name for t in article.tags]
+    assert tags == [
+        "Сергей Лавров", "Россия", "Марко Рубио", "США", "МИД России",
+        "Дональд Трамп", "Владимир Путин", "Украина",
+    ]
+    assert SEED_TAGS <= set(tags)
+    assert [(e.name, e.kind, e.slug) for e in article.entities][:2] == [
+        ("Сергей Лавров", "person", "sergei-lavrov"), ("Россия", "place", "rossiia"),
+    ]
+    assert {t.kind for t in article.tags} == {"person", "place", "organisation"}
+    assert all(isinstance(t, Tag) for t in article.tags)
+    # no inflected fragment, common noun or date among the names of the seed
+    everything = {e.name for ents in corpus.headline_entities.values() for e in ents} | set(tags)
+    assert not {"Барак Обамы", "Барака Обамы", "СМИ", "Z-сообщество"} & everything
+    assert not [n for n in everything if E.is_noise(n)]
+    # every headline of the capture is there, in its exact text
+    headlines = corpus.captures[0].headlines
+    assert list(corpus.headline_entities) == headlines
+    named = {e.name for h in headlines for e in corpus.headline_entities[h]}
+    assert {"Лукашенко", "Зеленский", "Маск", "Дональд Трамп", "Украина", "США"} <= named
+    trump = corpus.headline_entities[headlines[7]]
+    assert [(e.name, e.kind, e.slug) for e in trump] == [("Дональд Трамп", "person", "donald-tramp")]
+    (span,) = trump[0].spans
+    assert headlines[7][span[0] : span[1]] == "Трампа"  # the corpus join keeps the mention
+    assert [e.name for e in corpus.headline_entities[headlines[4]]] == [
+        "Зеленский", "Курская область",
+    ]
+    # one text per article, one per headline; all read by the model, once
+    assert stats.texts == 17 and stats.extracted == 17 and len(counting.texts) == 17
+    # the template index: every entity's articles and headlines
+    pages = generator.context["digest_entities"]
+    assert pages["sergei-lavrov"].articles == [article]
+    assert pages["lukashenko"].articles == []
+    assert len(pages["lukashenko"].headlines) == 2
+    # headline-only entities get a tag page too (DIGEST_ENTITY_HEADLINE_TAGS)
+    assert "lukashenko" in {t.slug for t in generator.tags}
+
+
+def test_without_the_corpus_join_a_headline_keeps_the_bare_surname(extractor, pelican_settings):
+    generator, corpus = read_corpus(
+        pelican_settings, [SEED], DIGEST_ENTITY_CORPUS_JOIN=False)
+    E.tag_corpus(generator, corpus, extractor=extractor)
+    named = {e.name for ents in corpus.headline_entities.values() for e in ents}
+    assert {"Лукашенко", "Зеленский", "Трамп", "Маск"} <= named
+    assert "Дональд Трамп" not in named
+
+
+def test_header_tags_come_first_and_share_one_tag_object(extractor, pelican_settings):
+    paths = [FIXTURES / "overrides.txt", FIXTURES / "listed_full.txt"]
+    generator, corpus = read_corpus(pelican_settings, paths)
+    E.tag_corpus(generator, corpus, extractor=extractor)
+    by_file = {a.digest_file.rsplit("/", 1)[-1]: a for a in generator.articles}
+    header, listed = by_file["overrides.txt"], by_file["listed_full.txt"]
+    assert [t.name for t in header.tags][:2] == ["Гродно", "Транспорт"]
+    assert [t.kind for t in header.tags][:2] == ["place", "topic"]  # Гродно is an entity too
+    assert len({t.slug for t in header.tags}) == len(header.tags)  # no duplicate
+    grodno = [t for t in listed.tags if t.slug == "grodno"]
+    assert grodno and grodno[0] is header.tags[0]
+
+
+def test_belarusian_text_is_not_read_by_the_russian_model(extractor, pelican_settings):
+    generator, corpus = read_corpus(
+pelican_settings, [FIXTURES / "belarusian_body.txt"])
+    counting = Counting(extractor)
+    E.tag_corpus(generator, corpus, extractor=counting)
+    assert generator.articles[0].entities == []
+    assert counting.texts == []
+
+
+# --- the cache ---------------------------------------------------------------------------
+
+
+def test_a_rebuild_never_runs_the_model_on_unchanged_text(extractor, pelican_settings, tmp_path):
+    cache = tmp_path / "deep" / "cache"  # created when missing
+    paths = [SEED, FIXTURES / "entities_inflected.txt"]
+    first = Counting(extractor)
+    generator, corpus = read_corpus(pelican_settings, paths, DIGEST_CACHE_PATH=str(cache))
+    cold = E.tag_corpus(generator, corpus, extractor=first)
+    before = {a.digest_file: [(e.name, e.kind, e.slug, e.spans) for e in a.entities]
+              for a in generator.articles}
+    assert (cache / "entities.sqlite3").is_file()
+    assert cold.hits == 0 and cold.extracted == cold.texts == len(first.texts) == 21
+
+    second = Counting(extractor)
+    generator, corpus = read_corpus(pelican_settings, paths, DIGEST_CACHE_PATH=str(cache))
+    warm = E.tag_corpus(generator, corpus, extractor=second)
+    assert second.texts == []  # the model never ran
+    assert warm.hits == warm.texts == 21 and warm.extracted == 0
+    after = {a.digest_file: [(e.name, e.kind, e.slug, e.spans) for e in a.entities]
+             for a in generator.articles}
+    assert after == before
+
+    # rules are applied after the cache: changing them needs no model run
+    third = Counting(extractor)
+    generator, corpus = read_corpus(
+        pelican_settings, paths, DIGEST_CACHE_PATH=str(cache),
+        DIGEST_ENTITY_ALIASES={"Марко Рубио": "Марко Антонио Рубио"},
+    )
+    E.tag_corpus(generator, corpus, extractor=third)
+    assert third.texts == []
+    assert "Марко Антонио Рубио" in [t.name for t in generator.articles[0].tags]
+
+
+def test_the_cache_key_is_the_text_and_the_extractor(tmp_path):
+    cache = E.EntityCache(str(tmp_path))
+    other = E.EntityCache(str(tmp_path), ident="another model")
+    mentions = [E.Mention("PER", 0, 6, "Лавров")]
+    cache.put_many([(cache.key("Лавров сказал"), mentions)])
+    assert cache.get_many([cache.key("Лавров сказал")]) == {cache.key("Лавров сказал"): mentions}
+    assert cache.get_many([cache.key("Лавров сказал.")]) == {}
+    assert other.get_many([other.key("Лавров сказал")]) == {}
+    assert "natasha/1.6.0" in E.extractor_id() and "slovnet/0.6.0" in E.extractor_id()
+    cache.close()
+    other.close()
+
+
+def test_parallel_extraction_gives_what_one_process_gives(extractor):
+    texts = [
+        (FIXTURES / name).read_text("utf-8") for name in [*ENTITY_FIXTURES, "listed_full.txt"]
+    ] + [SEED.read_text("utf-8")]
+    serial, one = E.extract(texts, options(entity_cache=False), None, extractor)
+    parallel, two = E.extract(
+        texts, options(entity_workers=2, entity_parallel_min=0, entity_cache=False), None
+    )
+    assert one.workers == 1 and two.workers == 2
+    assert parallel == serial
+    assert sum(len(m) for m in serial.values()) > 40
+
+
+# --- a real build ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("entities")
+    dumps = {SEED.name: SEED, **fixture_dumps(*ENTITY_FIXTURES)}
+    result = run_build(tmp, dumps, {"DIGEST_CACHE_PATH": str(tmp / "entity-cache")})
+    assert result.returncode == 0, result.log
+    result.cache = tmp / "entity-cache" / "entities.sqlite3"
+    return result
+
+
+def test_build_tags_the_seed_and_writes_tag_pages(build):
+    (page,) = [p for p in build.article_files() if "sergei-lavrov" in p.name]
+    soup = build.soup(str(page.relative_to(build.output)))
+    tags = [a.get_text(strip=True) for a in soup.select('a[rel="tag"]')]
+    assert SEED_TAGS <= set(tags)
+    assert not {"Барак Обамы", "Байден", "СМИ"} & set(tags)
+    for slug in ["sergei-lavrov", "marko-rubio", "donald-tramp", "vladimir-putin", "ssha",
+                 "rossiia", "ukraina", "lukashenko", "zelenskii", "mask", "nikolai-dziuba",
+                 "irina-kovalevskaia", "orsha"]:
+        assert (build.output / "tag" / f"{slug}.html").is_file(), slug
+    assert not (build.output / "tag" / "barak-obamy.html").exists()
+    assert not (build.output / "tag" / "orshe.html").exists()
+
+
+def test_build_headlines_carry_their_entities(build):
+    rows = json.loads((build.output / "headlines.json").read_text("utf-8"))["rows"]
+    by_text = {row["text"]: row["entities"] for row in rows}
+    lukashenko = [h for h in by_text if h.startswith("КГК пожаловался Лукашенко")]
+    assert by_text[lukashenko[0]] == [
+        {"name": "КГК", "kind": "organisation", "slug": "kgk"},
+        {"name": "Лукашенко", "kind": "person", "slug": "lukashenko"},
+    ]
+    # across the corpus: the bare surname of a headline joins the full name
+    (kovalevskaia,) = [h for h in by_text if h.startswith("Ковалевская ответила")]
+    assert by_text[kovalevskaia][0]["name"] == "Ирина Ковалевская"
+    (dziuba,) = [h for h in by_text if h.startswith("Дзюба рассказал")]
+    assert [e["name"] for e in by_text[dziuba]] == ["Николай Дзюба", "Березина"]
+    (mid,) = [h for h in by_text if h.startswith("Чиновники МИД")]
+    assert [e["name"] for e in by_text[mid]] == ["МИД Беларуси", "Литва"]
+
+
+def test_build_namesakes_stay_apart(build):
+    (page,) = [p for p in build.article_files() if "orshe" in p.name]
+    tags = [a.get_text(strip=True) for a in build.soup(str(page.relative_to(build.output)))
+            .select('a[rel="tag"]')]
+    assert {"Андрей Карпенко", "Ольга Карпенко", "Орша"} <= set(tags)
+
+
+def test_build_fills_the_cache_and_a_rebuild_reuses_it(build, tmp_path):
+    with sqlite3.connect(build.cache) as db:
+        (rows,) = db.execute("SELECT COUNT(*) FROM mentions").fetchone()
+    assert rows == 3 + 16 + 3 + 3 + 2  # articles + distinct headlines (cut item dropped)
+    again = run_build(
+        tmp_path, {SEED.name: SEED, **fixture_dumps(*ENTITY_FIXTURES)},
+        {"DIGEST_CACHE_PATH": str(build.cache.parent)},
+    )
+    assert again.returncode == 0, again.log
+    with sqlite3.connect(build.cache) as db:
+        assert db.execute("SELECT COUNT(*) FROM mentions").fetchone() == (rows,)
+    assert sorted(p.name for p in (again.output / "tag").iterdir()) == sorted(
+        p.name for p in (build.output / "tag").iterdir()
+    )
