@@ -41,7 +41,7 @@ RUSSIAN_DATE = re.compile(rf"\b\d{{1,2}}\s(?:{MONTHS.replace(' ', '|')})\s\d{{4}
 
 def text(node) -> str:
     """Visible text with non-breaking and other spaces folded to one space."""
-    return re.sub(r"\s+", " ", node.get_text(" ") if hasattr(node, "get_text") else node).strip()
+    return re.sub(r"\s+", " ", node.get_text() if hasattr(node, "get_text") else node).strip()
 
 
 def seed_headlines() -> list[str]:
@@ -122,7 +122,8 @@ def test_entry_shows_title_source_lead_and_tags(dev):
     source = entry.select_one(".meta a")
     assert (text(source), source["href"]) == ("Зеркало", "./source/zerkalo.html")
     assert text(entry.select_one("p.lead")) == FAIR_LEAD
-    assert [(text(a), a["href"]) for a in entry.select(".tags a")] == [
+    # The dump's own tags first, then the named entities the plugin found.
+    assert [(text(a), a["href"]) for a in entry.select(".tags a")][:3] == [
         ("Экономика", "./tag/ekonomika.html"),
         ("Гродно", "./tag/grodno.html"),
         ("Ярмарки", "./tag/iarmarki.html"),
@@ -184,7 +185,7 @@ def test_article_neighbours_and_roundup_link(dev, seed):
 
 def test_article_tags(dev):
     tags = main(dev, FAIR_PAGE).select("article.story footer .tags a")
-    assert [(text(a), a["href"]) for a in tags] == [
+    assert [(text(a), a["href"]) for a in tags][:3] == [
         ("Экономика", "../../tag/ekonomika.html"),
         ("Гродно", "../../tag/grodno.html"),
         ("Ярмарки", "../../tag/iarmarki.html"),
@@ -215,26 +216,62 @@ def test_html_lang_follows_the_article(dev, seed):
 def counts(soup) -> dict[str, tuple[str, str]]:
     return {
         text(li.a): (li.a["href"], text(li.select_one(".count")))
-        for li in soup.select("main ul.counts > li")
+        for li in soup.select("ul.counts > li")
     }
 
 
-def test_tags_index_and_tag_pages(dev):
-    assert counts(dev.soup("tags.html")) == {
+COUNT = re.compile(r"\d+ стать(я|и|ей)( · \d+ заголов(ок|ка|ков))?|\d+ заголов(ок|ка|ков)")
+
+
+def test_tags_index_by_kind_with_counts(dev):
+    index = dev.soup("tags.html")
+    kinds = {text(section.h2): counts(section) for section in index.select("main section")}
+    order = ["Люди", "Места", "Организации", "Темы"]
+    assert list(kinds) == [kind for kind in order if kind in kinds]
+    # The dumps' own tags; Гродно is also a place the plugin found, so it is
+    # listed with the places.
+    assert {
+        name: value for name, value in kinds["Темы"].items() if not value[1].endswith("заголовка")
+    } == {
         "<b>Безопасность</b>": ("./tag/bezopasnost.html", "1 статья"),
         "Віцебск": ("./tag/vitsebsk.html", "1 статья"),
-        "Гродно": ("./tag/grodno.html", "1 статья"),
         "Культура": ("./tag/kultura.html", "1 статья"),
         "Технологии": ("./tag/tekhnologii.html", "1 статья"),
         "Экономика": ("./tag/ekonomika.html", "3 статьи"),
         "Ярмарки": ("./tag/iarmarki.html", "1 статья"),
     }
+    everything = {name: value for group in kinds.values() for name, value in group.items()}
+    assert everything["Гродно"][0] == "./tag/grodno.html"
+    assert everything["Гродно"][1].startswith("1 статья")
+    for name, (href, count) in everything.items():
+        assert COUNT.fullmatch(count), (name, count)
+        assert (dev.output / href).is_file(), href
+
+
+def test_tag_page(dev):
     tag = dev.soup("tag/ekonomika.html")
-    assert text(tag.h1) == "Тег «Экономика»"
-    assert text(tag.select_one("main .intro")).startswith("3 статьи с этим тегом.")
+    assert text(tag.h1) == "Экономика"
+    assert text(tag.select_one("main .intro")).startswith("Тема · 3 статьи.")
     titles = [text(a.h3) for a in tag.select("main article.entry")]
     assert titles == [FAIR_TITLE, GENERIC_TITLE, SCRIPT_TITLE]
     assert tag.select_one("a[aria-current=page]")["href"] == "../tags.html"
+    assert tag.find(id="named") is None  # no headline names a topic
+
+
+def test_tag_pages_of_entities_only_in_headlines(dev):
+    """An entity named only in headline lists has a page with those headlines."""
+    index = counts(dev.soup("tags.html"))
+    only = {name: href for name, (href, count) in index.items() if "стат" not in count}
+    assert only, "no entity found in the seed's 16 headlines"
+    for name, href in only.items():
+        page = dev.soup(href)
+        assert text(page.h1) == name
+        assert page.select("main article.entry") == []
+        items = page.select("#named ~ ul.named > li")
+        assert len(items) == int(index[name][1].split()[0])
+        slug = href.removeprefix("./tag/")
+        for li in items:  # the entity is a link to this page
+            assert f"../tag/{slug}" in [a["href"] for a in li.find_all("a")], li
 
 
 def test_sources_index_and_source_pages(dev):
@@ -311,8 +348,12 @@ def test_roundup_merged_list(dev):
         rows["Придуманное интервью с садовником о зимних яблонях"] == "1 снимок · лучшее место: 3"
     )
     # Most captures first, then the best position.
-    best = [int(text(li.select_one(".meta")).rsplit(" ", 1)[1]) for li in items]
+    best = [int(re.search(r"место: (\d+)", text(li)).group(1)) for li in items]
     assert best == sorted(best)
+    # A headline that names an article links to it.
+    fair = next(li for li in items if text(li).startswith("Выдуманный заголовок: в Гродно"))
+    assert fair.select_one(".meta a")["href"] == f"./{FAIR_PAGE}"
+    assert text(fair.select_one(".meta")) == "1 снимок · лучшее место: 1 · статья"
     assert text(soup.select_one("main .intro")).endswith("5 снимков, 26 заголовков без повторов.")
 
 

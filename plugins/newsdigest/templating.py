@@ -15,6 +15,7 @@ from itertools import groupby
 
 from babel import Locale
 from babel.dates import format_date
+from markupsafe import Markup
 
 #: The interface language (the dumps themselves may be ``be``).
 UI_LOCALE = "ru"
@@ -95,6 +96,64 @@ def without_widont(html: str) -> str:
     return str(html).replace("&nbsp;", " ")
 
 
+#: What a tag is, in the singular (tag pages) and as a group (the tags index).
+KIND_NAMES = {
+    "person": ("Человек", "Люди"),
+    "place": ("Место", "Места"),
+    "organisation": ("Организация", "Организации"),
+    "topic": ("Тема", "Темы"),
+}
+
+
+def tag_kind(tag) -> str:
+    """A tag's kind: ``person``, ``place``, ``organisation`` (entity tags) or
+    ``topic`` (a ``Tags:`` header, or any tag without a kind)."""
+    kind = getattr(tag, "kind", None)
+    return kind if kind in KIND_NAMES else "topic"
+
+
+def kind_name(kind: str, plural: bool = False) -> str:
+    return KIND_NAMES.get(kind, KIND_NAMES["topic"])[1 if plural else 0]
+
+
+def tags_by_kind(tags, entities=None) -> list[tuple[str, list[tuple]]]:
+    """The tags index: ``[(kind, [(tag, articles, headlines), ...]), ...]``,
+    kinds in a fixed order, names alphabetical; ``headlines`` is the number of
+    roundup headlines that name the tag's entity (from ``digest_entities``)."""
+    pages = entities or {}
+    groups: dict[str, list[tuple]] = {kind: [] for kind in KIND_NAMES}
+    for tag, articles in tags:
+        page = pages.get(tag.slug)
+        named = len(page.headlines) if page is not None else 0
+        groups[tag_kind(tag)].append((tag, len(articles), named))
+    return [
+        (kind, sorted(items, key=lambda item: str(item[0]).casefold().replace("ё", "е")))
+        for kind, items in groups.items()
+        if items
+    ]
+
+
+def link_entities(text: str, entities, base: str = "", tag_url: str = "tag/{slug}.html"):
+    """A headline as escaped HTML, each named entity a link to its tag page."""
+    if not entities:
+        return Markup.escape(text)
+    from .entities import linked_headline
+
+    return linked_headline(text, entities, base, url=lambda slug: tag_url.format(slug=slug))
+
+
+def rows_by_text(digest) -> dict:
+    """Headline text as a capture shows it -> its roundup row (``.article``,
+    ``.count``...), for the per-capture lists."""
+    rows = {}
+    for row in digest.roundup():
+        for capture, position in getattr(row, "seen", ()):
+            if 0 < position <= len(capture.headlines):
+                rows.setdefault(capture.headlines[position - 1], row)
+        rows.setdefault(row.text, row)
+    return rows
+
+
 def _neighbours_filter():
     """``article|neighbours(articles)`` -> ``(older, newer)`` in the digest.
 
@@ -132,6 +191,11 @@ FILTERS = {
     "capture_id": capture_id,
     "without_lead": without_lead,
     "without_widont": without_widont,
+    "tag_kind": tag_kind,
+    "kind_name": kind_name,
+    "tags_by_kind": tags_by_kind,
+    "link_entities": link_entities,
+    "rows_by_text": rows_by_text,
 }
 
 
