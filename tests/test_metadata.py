@@ -138,7 +138,10 @@ def test_overrides_win_and_unknown_headers_are_reported():
     assert data.source == "Вестник Полесья"
     assert data.slug == "svoi-zagolovok"  # no path tricks survive
     assert data.summary == "Краткое описание, заданное вручную."
-    assert data.warnings == ("header 'save_as' is not one a dump may set; ignored",)
+    assert data.warnings == (
+        "header 'save_as' is not one a dump may set; ignored",
+        "header 'Slug: ../../svoi-zagolovok' is not a plain slug; using 'svoi-zagolovok'",
+    )
 
 
 def test_no_date_falls_back_with_a_warning():

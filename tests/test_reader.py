@@ -140,7 +140,6 @@ def test_one_warning_line_per_bad_file(site):
         ("empty.txt", "rejected: empty: no text"),
         ("whitespace_only.txt", "rejected: empty: no text"),
         ("no_date.txt", "no date in the text; using the file's modification date"),
-        ("overrides.txt", "header 'save_as' is not one a dump may set; ignored"),
     ):
         lines = [line for line in site.log_lines(name) if "WARNING" in line]
         assert len(lines) == 1, (name, lines)

@@ -5,20 +5,40 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from pelican import signals
 from pelican.log import console
 
-from . import entities, report
+from . import entities, files, report
 from .corpus import build_corpus, link_headlines, merge_captures, unique_slugs
-from .reader import DumpReader
+from .reader import DumpReader, display_path
 from .settings import from_pelican
 from .templating import add_filters
+
+logger = logging.getLogger(__name__)
 
 
 def add_reader(readers) -> None:
     readers.reader_classes["txt"] = DumpReader
+
+
+def skip_looping_links(generator) -> None:
+    """Keep Pelican from walking symbolic links that point back into (or
+    above) the dumps folder: a loop would read every dump again and again."""
+    excludes = list(generator.settings.get("ARTICLE_EXCLUDES", []))
+    for path in generator.settings.get("ARTICLE_PATHS", []):
+        root = os.path.join(generator.path, path)
+        if not os.path.isdir(root):
+            continue
+        for link, target in files.redundant_links(root):
+            excludes.append(os.path.join(path, link))
+            logger.warning(
+                "%s: a link to %s, inside or above the dumps folder; not followed",
+                display_path(os.path.join(root, link)), target,
+            )
+    generator.settings = {**generator.settings, "ARTICLE_EXCLUDES": excludes}
 
 
 def collect_corpus(generator) -> None:
@@ -59,6 +79,7 @@ def _title_filter(settings):
 
 def register() -> None:
     signals.readers_init.connect(add_reader)
+    signals.article_generator_init.connect(skip_looping_links)
     signals.generator_init.connect(add_filters)
     signals.article_generator_pretaxonomy.connect(collect_corpus)
     signals.article_writer_finalized.connect(write_reports)

@@ -215,7 +215,7 @@ def unique_slugs(articles) -> None:
                 number += 1
                 candidate = f"{slug}-{number}"
             taken.add(candidate)
-            logger.info(
+            logger.warning(
                 "%s: slug '%s' is taken by %s; using '%s'",
                 getattr(article, "digest_file", article.source_path),
                 slug,

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 # --- line patterns -----------------------------------------------------------------
 
 #: ``  1. Text``; the indent of the first item is sometimes missing.
-_ITEM = re.compile(r"^[ \t\u00a0]*(\d{1,3})\.[ \t\u00a0]+(\S.*?)\s*$")
+_ITEM = re.compile(r"^[ \t\u00a0]*(\d{1,6})\.[ \t\u00a0]+(\S.*?)\s*$")
 #: A bare item number at the very end of a cut capture: ``  11`` or ``  11.``
-_BARE_NUMBER = re.compile(r"^[ \t\u00a0]*\d{1,3}\.?[ \t\u00a0]*$")
+_BARE_NUMBER = re.compile(r"^[ \t\u00a0]*\d{1,6}\.?[ \t\u00a0]*$")
 #: Pelican-style override header at the top of a dump.
 _HEADER = re.compile(r"^([A-Za-z][A-Za-z0-9_-]{0,30})[ \t]*:[ \t]*(.*?)\s*$")
 #: Language-switch links that close the headline list on some captures.
@@ -80,6 +80,8 @@ class Dump:
     preamble: tuple[str, ...] = ()
     #: lines dropped as site chrome after the body (generic layout)
     trailer: tuple[str, ...] = ()
+    #: list items beyond ``max_headlines``, not kept
+    dropped_headlines: int = 0
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -100,12 +102,23 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", _QUOTES.sub('"', text)).strip().casefold()
 
 
+#: Characters that are never text: C0/C1 controls (but tab and line ends),
+#: lone surrogates, non-characters. HTML and XML refuse them.
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+
+
 def normalise_newlines(text: str) -> str:
-    """CRLF and CR line ends become LF; NUL bytes are removed."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    """CRLF and CR line ends become LF; vertical tab and form feed become
+    spaces; control characters and other non-characters are removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_TEXT.sub("", text.replace("\x0b", " ").replace("\x0c", " "))
 
 
-def parse(text: str) -> Dump:
+#: No real sidebar has more; a longer list is kept up to this many items.
+MAX_HEADLINES = 100
+
+
+def parse(text: str, max_headlines: int = MAX_HEADLINES) -> Dump:
     """Split the text of one dump into its parts."""
     text = normalise_newlines(text)
     ends_with_newline = text.endswith("\n")
@@ -134,7 +147,8 @@ def parse(text: str) -> Dump:
     return Dump(
         headers=headers,
         chrome=chrome,
-        headlines=tuple(headlines),
+        headlines=tuple(headlines[:max_headlines]),
+        dropped_headlines=max(0, len(headlines) - max_headlines),
         truncated=truncated,
         list_end=list_end,
         blocks=blocks,
@@ -317,24 +331,65 @@ _BOMS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
+#: Control bytes that never occur in text (tab, line ends and form feed do).
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode a dump's bytes: UTF-8 (with or without BOM), UTF-16 with BOM,
-    else Windows-1251 (old Russian and Belarusian pages). Returns the text and
-    the encoding used; raises :class:`NotText` for binary data."""
+    """Decode a dump's bytes; return the text and the encoding used.
+
+    UTF-8 (with or without BOM), UTF-16 with a BOM or, without one, when
+    every other byte is NUL; else Windows-1251 (old Russian and Belarusian
+    pages). UTF-8 text that was once decoded as Windows-1251 (``Р—РµСЂ…``,
+    mojibake) is repaired. Raises :class:`NotText` for binary data.
+    """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as error:
                 raise NotText(f"not valid {encoding}: {error.reason}") from None
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError:
+            pass
     if _looks_binary(data):
         raise NotText("binary data, not text")
     try:
-        return data.decode("utf-8"), "utf-8"
+        text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return data.decode("cp1251", errors="replace"), "cp1251"
+    repaired = repair_mojibake(text)
+    if repaired is not text:
+        return repaired, "utf-8 (mojibake repaired)"
+    return text, encoding
+
+
+_ENCODING_NOTES = {
+    "cp1251": "decoded as Windows-1251 (not UTF-8)",
+    "utf-16": "decoded as UTF-16",
+    "utf-16-le": "decoded as UTF-16 (little-endian, no BOM)",
+    "utf-16-be": "decoded as UTF-16 (big-endian, no BOM)",
+    "utf-8 (mojibake repaired)": (
+        "UTF-8 text that had been read as Windows-1251 (mojibake); repaired"
+    ),
+}
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|javascript\s*:", re.IGNORECASE)
+
+
+def input_notes(text: str, encoding: str) -> list[str]:
+    """What the user may want to know about a dump's text before parsing:
+    an unusual encoding, NUL bytes, markup (which is shown, never run)."""
+    notes = []
+    if encoding in _ENCODING_NOTES:
+        notes.append(_ENCODING_NOTES[encoding])
+    if "\x00" in text:
+        notes.append(f"{text.count(chr(0))} NUL bytes removed")
+    if _MARKUP.search(text):
+        notes.append("HTML markup or a javascript: link in the text; shown as text, never run")
+    return notes
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -345,5 +400,37 @@ def _looks_binary(data: bytes) -> bool:
     return controls > len(sample) // 100
 
 
-#: Control bytes that never occur in text (tab, line ends and form feed do).
-_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le``/``-be`` for BOM-less UTF-16 of Latin or Cyrillic text:
+    the high byte of nearly every character is 0x00 (Latin, digits, spaces)
+    or 0x04 (Cyrillic)."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    for high, encoding in ((sample[1::2], "utf-16-le"), (sample[0::2], "utf-16-be")):
+        if high.count(0) and high.count(0) + high.count(4) > len(high) * 0.9:
+            return encoding
+    return None
+
+
+_MOJIBAKE = re.compile(r"[РС][\u0400-\u045f‚„…†‡€‰‹›‘’“”•–—™\u00a0-\u00bf]")
+
+
+def repair_mojibake(text: str) -> str:
+    """Undo UTF-8 read as Windows-1251; ``text`` itself when it is not that.
+
+    In such text nearly every Cyrillic letter became ``Р`` or ``С`` followed
+    by another character; real Russian text never looks like that.
+    """
+    sample = text[:20000]
+    pairs = len(_MOJIBAKE.findall(sample))
+    letters = sum(1 for ch in sample if "\u0400" <= ch <= "\u04ff")
+    if not letters or pairs * 2 < letters * 0.6:
+        return text
+    try:
+        # U+0098 is what browsers make of the byte 0x98, which Python's
+        # cp1251 leaves undefined.
+        raw = b"\x98".join(part.encode("cp1251") for part in text.split("\x98"))
+        return raw.decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text

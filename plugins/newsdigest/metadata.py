@@ -32,6 +32,7 @@ _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _SENTENCE_END = re.compile(r"(?<=[^\s.]{2}[.!?…])[\s\u00a0]+(?=[«\"„(]?[А-ЯЁІЎA-Z0-9])")
 _CLAUSE_BREAK = re.compile(r"(?:,|;|:|[\s\u00a0][—–][\s\u00a0])")
 _ISO_DATE = re.compile(r"\bdate[\s\u00a0]+\d{4}-\d\d-\d\d\b|\b\d{4}-\d\d-\d\d\b", re.I)
+_LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
 _BELARUSIAN = re.compile(r"[іІўЎ]")
 _RUSSIAN_ONLY = re.compile(r"[иИщЩъЪ]")
 
@@ -76,12 +77,23 @@ def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date) -> Articl
     """
     warnings: list[str] = []
     headers = _accepted_headers(dump.headers, warnings)
+    if dump.dropped_headlines:
+        kept = len(dump.headlines)
+        warnings.append(
+            f"headline list has {kept + dump.dropped_headlines} items; kept the first {kept}"
+        )
     tidy = typeset if options.typography else str.strip
     headlines = tuple(tidy(h) for h in dump.headlines)
     source = headers.get("source") or headers.get("category") or _find_source(dump, options)
-    lang = headers.get("lang") or _language(dump)
+    lang = headers.get("lang", "")
+    if lang and not _LANG_CODE.fullmatch(lang):
+        warnings.append(f"header 'Lang: {lang}' is not a language code; ignored")
+        lang = ""
+    lang = lang or _language(dump)
+    # A body needs words: a lone "." or "—" after the list is not an article.
+    paragraphs = [b.text for b in dump.blocks if b.kind != "caption" and _WORD.search(b.text)]
 
-    if not dump.has_body:
+    if not paragraphs:
         if headlines:
             return ArticleData(
                 kind=KIND_HEADLINES,
@@ -103,20 +115,23 @@ def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date) -> Articl
     blocks = tuple(
         Block(b.kind, tidy(b.text), tidy(b.credit) if b.credit else "") for b in dump.blocks
     )
-    paragraphs = [b.text for b in dump.blocks if b.kind != "caption"]
     lead = paragraphs[0]
 
     title, title_source = headers.get("title", ""), "header"
     if not title:
-        title, title_source = _title_from_preamble(dump.preamble), "preamble"
+        title = shorten(_title_from_preamble(dump.preamble), options.title_max)
+        title_source = "preamble"
     if not title:
         title, title_source = title_from_lead(lead, options.title_max), "lead"
+    title = title or "Без заголовка"
 
     date, date_source, precision = _date(dump, headers, options, fallback_date, warnings)
     captions = [b for b in blocks if b.kind == "caption"]
     words = sum(len(_WORD.findall(p)) for p in paragraphs)
     tags = tuple(t.strip() for t in headers.get("tags", "").split(",") if t.strip())
     slug = slugify(headers.get("slug") or title, options.slug_max)
+    if headers.get("slug") and slug != headers["slug"]:
+        warnings.append(f"header 'Slug: {headers['slug']}' is not a plain slug; using '{slug}'")
     if not slug:
         slug = slugify(lead, options.slug_max) or "article"
 
@@ -170,7 +185,12 @@ def title_from_lead(lead: str, limit: int) -> str:
     while len(sentences) > 1 and len(sentences[0].split()) < 4:
         sentences.pop(0)
     sentence = dates.strip_date_lead_in(sentences[0].strip())
-    sentence = sentence.rstrip(".").rstrip()
+    return shorten(sentence.rstrip(".").rstrip(), limit)
+
+
+def shorten(sentence: str, limit: int) -> str:
+    """``sentence`` if it fits in ``limit`` characters, else as many whole
+    clauses as fit, else whole words and an ellipsis."""
     if len(sentence) <= limit:
         return _tidy_end(sentence)
     # Whole clauses: cut at the last clause break that leaves <= limit.

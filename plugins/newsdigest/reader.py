@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from dataclasses import replace
 from html import escape
 
 from pelican.readers import BaseReader
@@ -38,14 +39,24 @@ class DumpReader(BaseReader):
     def read(self, source_path: str):
         name = display_path(source_path)
         options = self.options
-        mtime = dt.date.fromtimestamp(os.stat(source_path).st_mtime)
+        stat = os.stat(source_path)
+        mtime = dt.date.fromtimestamp(stat.st_mtime)
         try:
+            if stat.st_size > options.max_bytes:
+                raise dumps.NotText(
+                    f"too large: {stat.st_size / 1e6:.1f} MB, over the "
+                    f"{options.max_bytes / 1e6:g} MB limit (DIGEST_MAX_BYTES)"
+                )
             with open(source_path, "rb") as handle:
-                text, _encoding = dumps.decode(handle.read())
+                text, encoding = dumps.decode(handle.read())
         except dumps.NotText as error:
             data = ArticleData(kind=KIND_REJECTED, reason=str(error))
         else:
-            data = infer(dumps.parse(text), options, fallback_date=mtime)
+            parsed = dumps.parse(text, max_headlines=options.max_headlines)
+            data = infer(parsed, options, fallback_date=mtime)
+            notes = dumps.input_notes(text, encoding)
+            if notes:
+                data = replace(data, warnings=(*notes, *data.warnings))
 
         for warning in data.warnings:
             logger.warning("%s: %s", name, warning)
