@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FIXTURES, SEED, fixture_dumps, run_build
 
+from conftest import FIXTURES, SEED, fixture_dumps, run_build
 from newsdigest import snapshots
 from newsdigest.corpus import headline_key
 from newsdigest.dump import parse
