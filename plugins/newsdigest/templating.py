@@ -88,14 +88,6 @@ def without_lead(content: str, summary: str) -> str:
     return content
 
 
-def without_widont(html: str) -> str:
-    """A title without typogrify's ``widont`` glue (``&nbsp;`` before the last
-    word): in a narrow column a long Russian word pair cannot wrap and would
-    break mid-word. The typographic non-breaking spaces of the text (written
-    as the character U+00A0, not as the entity) stay."""
-    return str(html).replace("&nbsp;", " ")
-
-
 #: What a tag is, in the singular (tag pages) and as a group (the tags index).
 KIND_NAMES = {
     "person": ("Человек", "Люди"),
@@ -190,7 +182,6 @@ FILTERS = {
     "basename": basename,
     "capture_id": capture_id,
     "without_lead": without_lead,
-    "without_widont": without_widont,
     "tag_kind": tag_kind,
     "kind_name": kind_name,
     "tags_by_kind": tags_by_kind,
