@@ -136,7 +136,7 @@ def link_entities(text: str, entities, base: str = "", tag_url: str = "tag/{slug
 
 def rows_by_text(digest) -> dict:
     """Headline text as a capture shows it -> its roundup row (``.article``,
-    ``.count``...), for the per-capture lists."""
+    ``.count``...), for the per-capture lists and the tag pages."""
     rows = {}
     for row in digest.roundup():
         for capture, position in getattr(row, "seen", ()):
@@ -144,6 +144,21 @@ def rows_by_text(digest) -> dict:
                 rows.setdefault(capture.headlines[position - 1], row)
         rows.setdefault(row.text, row)
     return rows
+
+
+def _once_per_object(function):
+    """``function(value)`` computed once per object per build (every tag page
+    asks for the same digest's rows)."""
+    cache: dict[int, tuple[object, object]] = {}
+
+    def cached(value):
+        entry = cache.get(id(value))
+        if entry is None or entry[0] is not value:
+            cache.clear()
+            entry = cache[id(value)] = (value, function(value))
+        return entry[1]
+
+    return cached
 
 
 def _neighbours_filter():
@@ -186,7 +201,6 @@ FILTERS = {
     "kind_name": kind_name,
     "tags_by_kind": tags_by_kind,
     "link_entities": link_entities,
-    "rows_by_text": rows_by_text,
 }
 
 
@@ -195,3 +209,4 @@ def add_filters(generator) -> None:
     if env is not None:
         env.filters.update(FILTERS)
         env.filters["neighbours"] = _neighbours_filter()
+        env.filters["rows_by_text"] = _once_per_object(rows_by_text)
