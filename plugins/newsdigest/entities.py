@@ -271,6 +271,15 @@ class NatashaExtractor:
         self.calls = 0  # texts run through the model by this object
 
     def extract(self, texts: Sequence[str]) -> list[list[Mention]]:
+        from threadpoolctl import threadpool_limits
+
+        # The models multiply small matrices: BLAS threads only wait on each
+        # other (ten times slower on two cores), and parallelism comes from
+        # worker processes instead.
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._extract(texts)
+
+    def _extract(self, texts: Sequence[str]) -> list[list[Mention]]:
         from natasha.doc import Doc, DocSpan
 
         self.calls += len(texts)
