@@ -337,15 +337,33 @@ def test_seed_tags_and_headline_entities(extractor, pelican_settings, tmp_path):
     assert [e.name for e in corpus.headline_entities[headlines[4]]] == [
         "Зеленский", "Курская область",
     ]
+    # the model misses «Лукашенко» here; the name it found elsewhere is known
+    assert [(e.name, e.spans) for e in corpus.headline_entities[headlines[13]]] == [
+        ("Лукашенко", ((0, 9),)),
+    ]
     # one text per article, one per headline; all read by the model, once
     assert stats.texts == 17 and stats.extracted == 17 and len(counting.texts) == 17
     # the template index: every entity's articles and headlines
     pages = generator.context["digest_entities"]
     assert pages["sergei-lavrov"].articles == [article]
     assert pages["lukashenko"].articles == []
-    assert len(pages["lukashenko"].headlines) == 2
+    assert len(pages["lukashenko"].headlines) == 3
     # headline-only entities get a tag page too (DIGEST_ENTITY_HEADLINE_TAGS)
     assert "lukashenko" in {t.slug for t in generator.tags}
+
+
+def test_known_names_fill_what_the_model_missed_in_short_texts():
+    sources = [("Лукашенко и Рубио.", [E.Found("Лукашенко", "person", [(0, 9)]),
+                                       E.Found("Марко Рубио", "person", [(12, 17)])]),
+               ("Карпенко и Карпенко", [E.Found("Андрей Карпенко", "person", [(0, 8)]),
+                                        E.Found("Ольга Карпенко", "person", [(11, 19)])])]
+    targets = {"Лукашенко принял Рубио и Лукашенко-младшего; Карпенко молчит": []}
+    E.add_known_names(targets, sources)
+    (found,) = targets.values()
+    # whole words only; a surface two entities share is no evidence
+    assert [(f.name, f.spans) for f in found] == [
+        ("Лукашенко", [(0, 9)]), ("Марко Рубио", [(17, 22)]),
+    ]
 
 
 def test_without_the_corpus_join_a_headline_keeps_the_bare_surname(extractor, pelican_settings):
@@ -504,3 +522,21 @@ def test_build_fills_the_cache_and_a_rebuild_reuses_it(build, tmp_path):
     assert sorted(p.name for p in (again.output / "tag").iterdir()) == sorted(
         p.name for p in (build.output / "tag").iterdir()
     )
+
+
+# --- for templates -------------------------------------------------------------------------
+
+
+def test_linked_headline_escapes_the_text_and_links_each_mention():
+    text = "<b>&Лукашенко принял послов"
+    start = text.index("Лукашенко")
+    lukashenko = E.Entity("Лукашенко", "person", "lukashenko", 1, ((start, start + 9),))
+    assert E.linked_headline(text, [lukashenko], "https://example.org/") == (
+        '&lt;b&gt;&amp;<a href="https://example.org/tag/lukashenko.html" '
+        'class="entity entity-person" rel="tag">Лукашенко</a> принял послов'
+    )
+    assert E.linked_headline(text, [lukashenko], url=lambda slug: f"t/{slug}/") == (
+        '&lt;b&gt;&amp;<a href="t/lukashenko/" class="entity entity-person" rel="tag">'
+        "Лукашенко</a> принял послов"
+    )
+    assert E.linked_headline(text, []) == "&lt;b&gt;&amp;Лукашенко принял послов"

@@ -688,6 +688,38 @@ def resolve_corpus(texts: list[list[Found]], options: EntitySettings) -> None:
             item.kind = next(kind for kind, n in counts.items() if n == best)
 
 
+def add_known_names(
+    targets: dict[str, list[Found]], sources: Iterable[tuple[str, list[Found]]]
+) -> None:
+    """Mentions the model missed in short texts (``Лукашенко принял…``, a
+    headline without context): a word sequence that is, elsewhere in the
+    corpus, a mention of exactly one entity, is that entity here too.
+    ``targets``: text -> its entities (changed in place)."""
+    known: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for text, items in sources:
+        for item in items:
+            for start, stop in item.spans:
+                surface = " ".join(text[start:stop].split())
+                if surface[:1].isupper() and sum(c.isalpha() for c in surface) > 2:
+                    known[surface].add((item.name, item.kind))
+    known = {surface: next(iter(v)) for surface, v in known.items() if len(v) == 1}
+    if not known:
+        return
+    alternatives = "|".join(re.escape(s) for s in sorted(known, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+    for text, items in targets.items():
+        taken = [span for item in items for span in item.spans]
+        added = []
+        for match in pattern.finditer(model_text(text)):
+            span = match.span()
+            if any(a < span[1] and span[0] < b for a, b in taken):
+                continue
+            name, kind = known[" ".join(match.group().split())]
+            added.append(Found(name, kind, [span]))
+        if added:
+            items[:] = _merge([*items, *added])
+
+
 # --- salience --------------------------------------------------------------------------
 
 
@@ -778,6 +810,10 @@ def tag_corpus(generator, corpus, extractor=None) -> Stats:
     }
     every = [*found_articles.values(), *found_headlines.values()]
     resolve_corpus(every, options)
+    if options.known_names:
+        sources = [(d.text, found_articles[k]) for k, d in docs.items()]
+        sources += [(h, found_headlines[h]) for h in headlines]
+        add_known_names(found_headlines, sources)
     # in how many texts each entity is named (corpus prominence, for salience)
     frequency = Counter(key for items in every for key in {name_key(i.name) for i in items})
 

@@ -101,13 +101,16 @@ DEFAULTS: dict[str, object] = {
     "DIGEST_ENTITY_CORPUS_JOIN": True,
     # entities named only in headlines get a tag page too
     "DIGEST_ENTITY_HEADLINE_TAGS": True,
+    # in headlines, a name the model found elsewhere in the corpus counts
+    # even where the model missed it (short texts lack context)
+    "DIGEST_ENTITY_KNOWN_NAMES": True,
     # languages of the texts the (Russian) model reads; "be" texts are skipped
     "DIGEST_ENTITY_LANGS": ["ru"],
     # processes for a cold extraction; None = every core, 1 = this process
     "DIGEST_ENTITY_WORKERS": None,
     # fewer characters than this to extract: one process (loading the model
     # in every worker costs more than it saves)
-    "DIGEST_ENTITY_PARALLEL_MIN": 60000,
+    "DIGEST_ENTITY_PARALLEL_MIN": 100_000,
     # folder of the on-disk extraction cache; None = Pelican's CACHE_PATH
     # ("cache", at the repository root when you build from there)
     "DIGEST_CACHE_PATH": None,
@@ -141,9 +144,10 @@ class EntitySettings:
     kinds: dict[str, str] = field(default_factory=dict)  # key -> kind
     corpus_join: bool = True
     headline_tags: bool = True
+    known_names: bool = True
     langs: tuple[str, ...] = ("ru",)
     workers: int | None = None
-    parallel_min_chars: int = 60000
+    parallel_min_chars: int = 100_000
     cache_path: str | None = None
     cache: bool = True
 
@@ -178,6 +182,7 @@ def entity_settings(value: dict) -> EntitySettings:
         kinds={_key(k): v for k, v in kinds.items()},
         corpus_join=bool(value["DIGEST_ENTITY_CORPUS_JOIN"]),
         headline_tags=bool(value["DIGEST_ENTITY_HEADLINE_TAGS"]),
+        known_names=bool(value["DIGEST_ENTITY_KNOWN_NAMES"]),
         langs=tuple(value["DIGEST_ENTITY_LANGS"] or ()),
         workers=None if workers is None else max(1, int(workers)),
         parallel_min_chars=int(value["DIGEST_ENTITY_PARALLEL_MIN"]),
