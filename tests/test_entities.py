@@ -235,6 +235,25 @@ def test_stop_entities_of_the_seed_are_dropped(extractor):
     ]
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # a common noun opening a sentence, or in capitals
+    ("Шахматистка из Бреста выиграла турнир в Вильнюсе", [("Брест", "place"), ("Вильнюс", "place")]),
+    ("ВЛАСТИ ЗАКРЫЛИ МОСТ. ОБЪЕЗД ЗАЙМЕТ ПОЛЧАСА", []),
+    # an adjective alone is a fragment of a name
+    ("Могилевский автобусный парк получил новые автобусы.", []),
+    # a word the dictionary does not know stays a name
+    ("В Минске закрыли станцию метро «Немига»", [("Минск", "place"), ("Немига", "place")]),
+])
+def test_common_words_the_model_takes_for_names_are_dropped(extractor, text, expected):
+    assert names(extractor, text) == expected
+
+
+def test_a_name_the_rules_mention_is_kept_though_the_dictionary_has_a_common_noun(extractor):
+    text = "Кремль молчит, а Белгидромет обещает снег."
+    assert names(extractor, text)[0] == ("Кремль", "organisation")
+    assert ("Кремль", "place") not in names(extractor, text, entity_rules=False)
+
+
 # --- salience --------------------------------------------------------------------------
 
 
@@ -259,12 +278,23 @@ def test_salience_counts_mentions_title_lead_and_position():
     assert [f.name for f, _ in lifted][2] == "МИД"
 
 
+def test_a_title_made_from_the_lead_is_read_once():
+    lead = "Городской совет Гродно утвердил план. Работы начнутся в апреле."
+    doc = E.article_text("Городской совет Гродно утвердил план", [lead, "Второй абзац."],
+                         title_in_lead=True)
+    assert doc.text == f"{lead}\n\nВторой абзац."
+    assert doc.title == (0, lead.index(" Работы")) and doc.lead == (0, len(lead))
+    doc = E.article_text("Свой заголовок", [lead])
+    assert doc.text == f"Свой заголовок.\n\n{lead}"
+    assert doc.title == (0, 14) and doc.lead == (17, 17 + len(lead))
+
+
 def test_at_most_the_set_number_of_entity_tags_per_article(extractor, pelican_settings):
     generator, corpus = read_corpus(pelican_settings, [SEED], DIGEST_ENTITY_LIMIT=3)
     E.tag_corpus(generator, corpus, extractor=extractor)
     (article,) = generator.articles
-    assert [e.name for e in article.entities] == ["Сергей Лавров", "Россия", "Марко Рубио"]
-    assert [t.name for t in article.tags] == ["Сергей Лавров", "Россия", "Марко Рубио"]
+    assert [e.name for e in article.entities] == ["Сергей Лавров", "Марко Рубио", "Россия"]
+    assert [t.name for t in article.tags] == ["Сергей Лавров", "Марко Рубио", "Россия"]
 
 
 # --- slugs --------------------------------------------------------------------------------
@@ -312,12 +342,12 @@ def test_seed_tags_and_headline_entities(extractor, pelican_settings, tmp_path):
     (article,) = generator.articles
     tags = [t.name for t in article.tags]
     assert tags == [
-        "Сергей Лавров", "Россия", "Марко Рубио", "США", "МИД России",
+        "Сергей Лавров", "Марко Рубио", "Россия", "США", "МИД России",
         "Дональд Трамп", "Владимир Путин", "Украина",
     ]
     assert SEED_TAGS <= set(tags)
     assert [(e.name, e.kind, e.slug) for e in article.entities][:2] == [
-        ("Сергей Лавров", "person", "sergei-lavrov"), ("Россия", "place", "rossiia"),
+        ("Сергей Лавров", "person", "sergei-lavrov"), ("Марко Рубио", "person", "marko-rubio"),
     ]
     assert {t.kind for t in article.tags} == {"person", "place", "organisation"}
     assert all(isinstance(t, Tag) for t in article.tags)

@@ -63,7 +63,7 @@ KIND_LABELS = {PERSON: "Люди", PLACE: "Места", ORGANISATION: "Орга�
 
 #: Bump when the extraction output (what the cache stores) changes shape or
 #: meaning; the installed model packages' versions are part of the key too.
-SCHEMA = 2
+SCHEMA = 3
 MODEL_PACKAGES = ("natasha", "slovnet", "navec", "razdel", "pymorphy2", "pymorphy2-dicts-ru")
 
 
@@ -89,6 +89,10 @@ class Mention:
     start: int
     stop: int
     normal: str  # the model's dictionary form
+    #: one word that is no name by the dictionary: a common noun opening a
+    #: sentence (``Шахматистка из Бреста…``) or in capitals (``ПОЛЧАСА``), or
+    #: an adjective alone (``Могилевский`` of ``Могилевский автобусный парк``)
+    common: bool = False
 
 
 @dataclass(frozen=True)
@@ -215,9 +219,19 @@ class ArticleText:
     lead: tuple[int, int]  # (start, stop) of the lead (first body block)
 
 
-def article_text(title: str, blocks: Sequence[str]) -> ArticleText:
+_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
+
+
+def article_text(title: str, blocks: Sequence[str], title_in_lead: bool = False) -> ArticleText:
+    """Title and body blocks as one text, paragraphs apart.
+
+    ``title_in_lead``: the title was made from the lead (the reader's
+    inferred title); it is not read twice (its capital letter would make a
+    name of ``Городской совет``), and the lead's first sentence counts as
+    the title.
+    """
     parts, regions, offset = [], [], 0
-    for part in [title, *blocks]:
+    for part in ["" if title_in_lead else title, *blocks]:
         part = part.strip()
         if not part:
             regions.append((offset, offset))
@@ -228,7 +242,12 @@ def article_text(title: str, blocks: Sequence[str]) -> ArticleText:
         parts.append(part)
         offset += len(part) + 2
     lead = regions[1] if len(regions) > 1 else (0, 0)
-    return ArticleText("\n\n".join(parts), regions[0], lead)
+    text = "\n\n".join(parts)
+    title_region = regions[0]
+    if title_in_lead and lead[1] > lead[0]:
+        end = _SENTENCE_END.search(text, lead[0], lead[1])
+        title_region = (lead[0], end.end() if end else lead[1])
+    return ArticleText(text, title_region, lead)
 
 
 _BELARUSIAN = re.compile(r"[іІўЎ]")
@@ -316,9 +335,37 @@ class NatashaExtractor:
                     span.normalize(self.vocab)  # inflects the head word only
                 else:
                     span.normal = self._normalize(span.tokens)
-                mentions.append(Mention(span.type, span.start, span.stop, span.normal))
+                mentions.append(Mention(
+                    span.type, span.start, span.stop, span.normal, self._common(span, doc)
+                ))
             result.append(mentions)
         return result
+
+    #: dictionary tags of words that are names
+    NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr", "Init"})
+
+    def _common(self, span, doc) -> bool:
+        if len(span.tokens) != 1:
+            return False
+        token = span.tokens[0]
+        word = token.text
+        if token.pos == "ADJ":  # and the dictionary knows the adjective
+            return any(f.is_known and f.tag.POS == "ADJF" for f in self.vocab(word.lower()))
+        capitals = word.isupper() and sum(c.isalpha() for c in word) > 4
+        if not (capitals or self._opens_sentence(token, doc)):
+            return False
+        forms = self.vocab(word.lower())
+        return bool(forms) and all(
+            f.is_known and not (self.NAME_TAGS & set(f.tag.grammemes)) for f in forms
+        )
+
+    @staticmethod
+    def _opens_sentence(token, doc) -> bool:
+        for sent in doc.sents:
+            if sent.start <= token.start < sent.stop:
+                words = [t for t in sent.tokens if any(c.isalnum() for c in t.text)]
+                return bool(words) and words[0] is token
+        return False
 
     def _normalize(self, tokens) -> str:
         from natasha.norm import inflect_word, normal_word, recover_shapes, recover_spaces
@@ -407,7 +454,7 @@ class EntityCache:
 
     def put_many(self, items: Iterable[tuple[str, list[Mention]]]) -> None:
         rows = [
-            (key, json.dumps([[m.label, m.start, m.stop, m.normal] for m in mentions],
+            (key, json.dumps([[m.label, m.start, m.stop, m.normal, m.common] for m in mentions],
                              ensure_ascii=False))
             for key, mentions in items
         ]
@@ -583,6 +630,8 @@ def resolve(text: str, mentions: Sequence[Mention], options: EntitySettings) -> 
             continue
         surface = " ".join(text[mention.start : mention.stop].split())
         name = tidy_name(fix_declension(surface, mention.normal))
+        if mention.common and name_key(name) not in options.names:
+            continue  # a common word, unless the rules name it (``Кремль``)
         name = options.aliases.get(name_key(name)) or options.aliases.get(
             name_key(tidy_name(surface)), name
         )
@@ -782,7 +831,11 @@ def tag_corpus(generator, corpus, extractor=None) -> Stats:
         if getattr(article, "lang", "ru") not in options.langs:
             continue
         title = html_text(getattr(article, "title", ""))
-        docs[id(article)] = article_text(title, html_blocks(getattr(article, "_content", "")))
+        docs[id(article)] = article_text(
+            title,
+            html_blocks(getattr(article, "_content", "")),
+            title_in_lead=getattr(article, "title_source", "") == "lead",
+        )
     headlines = list(dict.fromkeys(h for c in corpus.captures for h in c.headlines))
     wanted = [d.text for d in docs.values()] + [
         model_text(h) for h in headlines if text_lang(h) in options.langs

@@ -142,6 +142,9 @@ class EntitySettings:
     joins: dict[tuple[str, ...], str] = field(default_factory=dict)  # keys -> name
     stops: frozenset[str] = frozenset()
     kinds: dict[str, str] = field(default_factory=dict)  # key -> kind
+    #: every name the rules mention (always a name, even where the
+    #: dictionary has a common word: ``Кремль``)
+    names: frozenset[str] = frozenset()
     corpus_join: bool = True
     headline_tags: bool = True
     known_names: bool = True
@@ -173,6 +176,8 @@ def entity_settings(value: dict) -> EntitySettings:
         if isinstance(parts, str) or len(parts) < 2:
             raise ValueError(f"DIGEST_ENTITY_JOINS: {name!r}: give a list of two or more names")
     workers = value["DIGEST_ENTITY_WORKERS"]
+    named = [*aliases, *aliases.values(), *joins, *kinds]
+    named += [part for parts in joins.values() if not isinstance(parts, str) for part in parts]
     return EntitySettings(
         enabled=bool(value["DIGEST_ENTITIES"]),
         limit=max(0, int(value["DIGEST_ENTITY_LIMIT"])),
@@ -180,6 +185,7 @@ def entity_settings(value: dict) -> EntitySettings:
         joins={tuple(_key(p) for p in parts): str(name) for name, parts in joins.items()},
         stops=frozenset(_key(s) for s in stops),
         kinds={_key(k): v for k, v in kinds.items()},
+        names=frozenset(_key(n) for n in named if n),
         corpus_join=bool(value["DIGEST_ENTITY_CORPUS_JOIN"]),
         headline_tags=bool(value["DIGEST_ENTITY_HEADLINE_TAGS"]),
         known_names=bool(value["DIGEST_ENTITY_KNOWN_NAMES"]),
