@@ -219,3 +219,15 @@ def test_same_slug_from_two_dumps_gives_two_pages(tmp_path):
     second = result.output / "2025/02/odna-i-ta-zhe-2.html"
     assert "каток" in first.read_text("utf-8")
     assert "мост" in second.read_text("utf-8")
+
+
+def test_a_slug_that_would_overwrite_a_month_page_is_renamed(tmp_path):
+    dumps = {"index.txt": "Slug: index\nDate: 2025-02-15\n\n  1. А\n/\n\n"
+                          "История про новый каток в Лиде и его первых посетителей.\n"}
+    result = run_build(tmp_path, dumps)
+    assert result.returncode == 0, result.log
+    assert "каток" in (result.output / "2025/02/index-2.html").read_text("utf-8")
+    month = result.soup("2025/02/index.html")  # still the month page, linking the article
+    assert any(a.get("href", "").endswith("index-2.html") for a in month.find_all("a"))
+    assert any("slug 'index' is taken by a page of the site" in line
+               for line in result.log_lines("index.txt"))

@@ -202,14 +202,19 @@ def _merge(group: list[Capture]) -> Capture:
 # --- 3. unique slugs -----------------------------------------------------------------
 
 
+#: Slugs an article must not have: ``2025/02/index.html`` is the month page.
+RESERVED_SLUGS = frozenset({"index"})
+
+
 def unique_slugs(articles) -> None:
     """Give every article a distinct slug; the order of source paths decides."""
     by_slug = defaultdict(list)
     for article in sorted(articles, key=lambda a: a.source_path):
         by_slug[article.slug].append(article)
-    taken = set(by_slug)
+    taken = set(by_slug) | RESERVED_SLUGS
     for slug, group in by_slug.items():
-        for number, article in enumerate(group[1:], start=2):
+        renamed = group if slug in RESERVED_SLUGS else group[1:]
+        for number, article in enumerate(renamed, start=2):
             candidate = f"{slug}-{number}"
             while candidate in taken:
                 number += 1
@@ -219,7 +224,8 @@ def unique_slugs(articles) -> None:
                 "%s: slug '%s' is taken by %s; using '%s'",
                 getattr(article, "digest_file", article.source_path),
                 slug,
-                getattr(group[0], "digest_file", group[0].source_path),
+                "a page of the site" if slug in RESERVED_SLUGS
+                else getattr(group[0], "digest_file", group[0].source_path),
                 candidate,
             )
             article.slug = candidate

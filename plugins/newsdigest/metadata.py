@@ -123,7 +123,9 @@ def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date) -> Articl
         title_source = "preamble"
     if not title:
         title, title_source = title_from_lead(lead, options.title_max), "lead"
-    title = title or "Без заголовка"
+    title = tidy(title) or "Без заголовка"
+    if title_source != "header" and len(title) > options.title_max:
+        title = shorten(title, options.title_max)  # typography can add a character
 
     date, date_source, precision = _date(dump, headers, options, fallback_date, warnings)
     captions = [b for b in blocks if b.kind == "caption"]
@@ -137,7 +139,7 @@ def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date) -> Articl
 
     return ArticleData(
         kind=KIND_ARTICLE,
-        title=tidy(title),
+        title=title,
         title_source=title_source,
         date=date,
         date_source=date_source,
@@ -210,8 +212,9 @@ def shorten(sentence: str, limit: int) -> str:
 
 
 def _tidy_end(text: str) -> str:
-    """Drop trailing punctuation and dangling short words."""
-    words = text.rstrip(" ,;:—–-\u00a0").split()
+    """Drop trailing punctuation and dangling short words (non-breaking
+    spaces inside the text are kept)."""
+    words = re.split(r"[ \t\n]+", text.rstrip(" ,;:—–-\u00a0").strip())
     while len(words) > 1 and words[-1].lower().strip(",;:") in _DANGLING:
         words.pop()
     return " ".join(words).rstrip(" ,;:—–-\u00a0")

@@ -101,8 +101,8 @@ class DumpReader(BaseReader):
             meta["tags"] = self.process_metadata("tags", ", ".join(data.tags))
         if data.summary:
             meta["summary"] = escape(data.summary)
-        if data.author:
-            meta["author"] = self.process_metadata("author", data.author)
+        # Feeds want an author: the outlet, unless the dump names one.
+        meta["author"] = self.process_metadata("author", data.author or source)
         if data.kind != KIND_ARTICLE:
             meta["status"] = "hidden"
         return meta
