@@ -13,7 +13,7 @@ PUBLISHCONF := publishconf.py
 PORT ?= 8000
 BIND ?= 127.0.0.1
 
-.PHONY: html test lint publish serve devserver clean browser help
+.PHONY: html test lint publish serve devserver clean browser help bench fuzz
 
 help:
 	@echo "make html       build the site into $(OUTPUTDIR)/"
@@ -22,6 +22,8 @@ help:
 	@echo "make devserver  rebuild on changes and serve (pelican --listen --autoreload)"
 	@echo "make publish    build with publishconf.py (absolute SITEURL)"
 	@echo "make clean      remove $(OUTPUTDIR)/"
+	@echo "make bench      benchmark against plain Pelican (writes bench/RESULTS.md)"
+	@echo "make fuzz       property tests with many more examples (FUZZ_EXAMPLES=…)"
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -56,6 +58,14 @@ browser:
 
 test: $(VENV)/.test browser
 	$(BIN)/python -m pytest
+
+FUZZ_EXAMPLES ?= 300000
+fuzz: $(VENV)/.test
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_properties.py
+
+BENCH_ARGS ?=
+bench: $(VENV)/.test
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
