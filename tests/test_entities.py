@@ -103,6 +103,7 @@ def test_surnames_the_model_leaves_inflected_are_fixed_without_aliases(extractor
 def test_fix_declension_rules():
     assert E.fix_declension("Барака Обамы", "Барак Обамы") == "Барак Обама"
     assert E.fix_declension("Марии Захаровой", "Мария Захаровой") == "Мария Захарова"
+    assert E.fix_declension("Николаю Дзюбе", "Николай Дзюбе") == "Николай Дзюба"
     # indeclinable and already nominative names stay
     assert E.fix_declension("Сергея Шойгу", "Сергей Шойгу") == "Сергей Шойгу"
     assert E.fix_declension("Марко Рубио", "Марко Рубио") == "Марко Рубио"

@@ -63,7 +63,7 @@ KIND_LABELS = {PERSON: "Люди", PLACE: "Места", ORGANISATION: "Орга�
 
 #: Bump when the extraction output (what the cache stores) changes shape or
 #: meaning; the installed model packages' versions are part of the key too.
-SCHEMA = 3
+SCHEMA = 4
 MODEL_PACKAGES = ("natasha", "slovnet", "navec", "razdel", "pymorphy2", "pymorphy2-dicts-ru")
 
 
@@ -331,7 +331,7 @@ class NatashaExtractor:
                 for token in span.tokens:  # tokens of sentences we did not tag
                     if getattr(token, "pos", None) is None:
                         token.pos, token.feats = "X", {}
-                if span.type == "ORG":
+                if span.type == "ORG" and len(span.tokens) > 1:
                     span.normalize(self.vocab)  # inflects the head word only
                 else:
                     span.normal = self._normalize(span.tokens)
@@ -381,15 +381,17 @@ class NatashaExtractor:
     def _nominative(self, word: str, case: str) -> str:
         """natasha keeps a word as found when no dictionary form agrees in
         gender and number with what the tagger saw (``Березину``, ``Орше``,
-        ``Дзюбы``): take a dictionary noun in the tagger's case instead.
-        Indeclinable names (``Шойгу``) and unknown words stay as they are."""
+        ``Дзюбы``, ``Белгидромета``): take a noun in the tagger's case that the
+        dictionary knows, or guesses to be a name, instead. Indeclinable names
+        (``Шойгу``) and other unknown words (``Мбаппе``) stay as they are."""
+        names = {"Geox", "Surn", "Name", "Patr", "Orgn"}
         forms = [
             f for f in self.vocab(word)
-            if f.pos == "NOUN" and f.feats.get("Case") == case and f.is_known
+            if f.pos == "NOUN" and f.feats.get("Case") == case
+            and (f.is_known or names & set(f.tag.grammemes))
         ]
         if not forms or any(f.normal == word for f in forms):
             return word
-        names = {"Geox", "Surn", "Name", "Patr"}
         forms.sort(key=lambda f: not (names & set(f.tag.grammemes)))
         inflected = forms[0].inflect({"Nom"})
         return (inflected.word if inflected else forms[0].normal).replace("ё", "е")
@@ -590,7 +592,10 @@ def fix_declension(surface: str, normal: str) -> str:
     """The model inflects a first name but leaves a surname of the -а
     declension as found (``Барака Обамы`` -> ``Барак Обамы``): put such a
     surname in the nominative too (``Обама``; ``Марии Захаровой`` ->
-    ``Мария Захарова``). Only when the first word changed and the last did not.
+    ``Мария Захарова``; ``Николаю Дзюбе`` -> ``Николай Дзюба``). Only when the
+    first word changed and the last did not. An indeclinable surname in -е
+    after an inflected first name (``Килиану Мбаппе``) comes out wrong
+    (``Мбаппа``): an alias fixes it.
     """
     words, normals = surface.split(), normal.split()
     if len(words) < 2 or len(words) != len(normals):
@@ -599,7 +604,7 @@ def fix_declension(surface: str, normal: str) -> str:
     last, last_normal = words[-1], normals[-1]
     if not first_changed or name_key(last) != name_key(last_normal):
         return normal
-    for ending, nominative in (("ы", "а"), ("ой", "а")):
+    for ending, nominative in (("ы", "а"), ("ой", "а"), ("е", "а")):
         if last_normal.endswith(ending) and len(last_normal) > len(ending) + 2:
             normals[-1] = last_normal[: -len(ending)] + nominative
             return " ".join(normals)
