@@ -571,3 +571,25 @@ def test_linked_headline_escapes_the_text_and_links_each_mention():
         "Лукашенко</a> принял послов"
     )
     assert E.linked_headline(text, []) == "&lt;b&gt;&amp;Лукашенко принял послов"
+
+
+def test_a_damaged_cache_file_is_set_aside(tmp_path):
+    (tmp_path / "entities.sqlite3").write_bytes(b"not a database" * 100)
+    cache = E.EntityCache(str(tmp_path))
+    cache.put_many([(cache.key("x"), [])])
+    assert cache.get_many([cache.key("x")]) == {cache.key("x"): []}
+    cache.close()
+    assert (tmp_path / "entities.sqlite3.damaged").is_file()
+
+
+def test_without_the_model_a_build_goes_on_without_entities(tmp_path, caplog):
+    class Missing:
+        def extract(self, texts):
+            raise ImportError("No module named 'natasha'")
+
+    cache = E.EntityCache(str(tmp_path))
+    found, stats = E.extract(["Лавров сказал."], options(), cache, Missing())
+    assert found == {"Лавров сказал.": []} and stats.extracted == 0
+    assert cache.get_many([cache.key("Лавров сказал.")]) == {}  # nothing cached
+    assert "entities: cannot load the natasha model (No module named 'natasha')" in caplog.text
+    cache.close()

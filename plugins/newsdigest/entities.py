@@ -41,6 +41,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from html import escape, unescape
 from html.parser import HTMLParser
@@ -434,10 +435,24 @@ class EntityCache:
         self.ident = ident or extractor_id()
         self.path = os.path.join(folder, self.FILE)
         os.makedirs(folder, exist_ok=True)
-        self._db = sqlite3.connect(self.path)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS mentions (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-        )
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as error:  # not a database, or damaged
+            logger.warning("entities: %s: %s; starting a new cache", self.path, error)
+            os.replace(self.path, self.path + ".damaged")
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS mentions (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
+            db.execute("SELECT COUNT(*) FROM mentions LIMIT 1").fetchone()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     def key(self, text: str) -> str:
         return hashlib.sha256(f"{self.ident}\0{text}".encode()).hexdigest()
@@ -503,7 +518,15 @@ def extract(
     stats.hits = len(unique) - len(missing) - sum(1 for t in unique if not t.strip())
     if missing:
         began = time.perf_counter()
-        found, stats.workers = _run_model(missing, options, extractor)
+        try:
+            found, stats.workers = _run_model(missing, options, extractor)
+        except (ImportError, OSError) as error:  # no model: no new entities, no crash
+            logger.error(
+                "entities: cannot load the natasha model (%s): %d texts get no entities; "
+                "install the pinned requirements", error, len(missing),
+            )
+            result.update((text, []) for text in missing)
+            return result, stats
         stats.seconds = time.perf_counter() - began
         stats.extracted = len(missing)
         result.update(zip(missing, found, strict=True))
@@ -531,8 +554,12 @@ def _run_model(texts, options, extractor) -> tuple[list[list[Mention]], int]:
     # Chunks of about equal total length, a few per worker, for balance.
     chunks = _chunks(texts, workers * 4)
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
-        parts = list(pool.map(_extract_in_worker, [[texts[i] for i in c] for c in chunks]))
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
+            parts = list(pool.map(_extract_in_worker, [[texts[i] for i in c] for c in chunks]))
+    except BrokenProcessPool as error:  # a worker died (memory?): do it here
+        logger.warning("entities: worker processes failed (%s); extracting in one", error)
+        return NatashaExtractor().extract(texts), 1
     found: list[list[Mention]] = [[] for _ in texts]
     for chunk, part in zip(chunks, parts, strict=True):
         for index, mentions in zip(chunk, part, strict=True):
