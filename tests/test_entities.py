@@ -361,8 +361,14 @@ def test_seed_tags_and_headline_entities(extractor, pelican_settings, tmp_path):
     assert list(corpus.headline_entities) == headlines
     named = {e.name for h in headlines for e in corpus.headline_entities[h]}
     assert {"Лукашенко", "Зеленский", "Маск", "Дональд Трамп", "Украина", "США"} <= named
+    assert generator.context["digest_entity_kinds"] == [
+        ("person", "Люди"), ("place", "Места"), ("organisation", "Организации"),
+        ("topic", "Темы"),
+    ]
     trump = corpus.headline_entities[headlines[7]]
-    assert [(e.name, e.kind, e.slug) for e in trump] == [("Дональд Трамп", "person", "donald-tramp")]
+    assert [(e.name, e.kind, e.slug, e.url) for e in trump] == [
+        ("Дональд Трамп", "person", "donald-tramp", "tag/donald-tramp.html"),
+    ]
     (span,) = trump[0].spans
     assert headlines[7][span[0] : span[1]] == "Трампа"  # the corpus join keeps the mention
     assert [e.name for e in corpus.headline_entities[headlines[4]]] == [

@@ -108,6 +108,7 @@ class Entity:
     #: headline: offsets in the headline exactly as in ``capture.headlines``)
     spans: tuple[tuple[int, int], ...] = ()
     score: float = 0.0  # salience (articles only)
+    url: str = ""  # the tag page, relative to SITEURL (Pelican's TAG_URL)
 
     @property
     def label(self) -> str:
@@ -920,7 +921,7 @@ def tag_corpus(generator, corpus, extractor=None) -> Stats:
         tag = tag_for(item.name, item.kind)
         page = pages.setdefault(tag.slug, EntityPage(tag))
         spans = tuple(item.spans)
-        return Entity(tag.name, item.kind, tag.slug, len(spans), spans, score), page
+        return Entity(tag.name, item.kind, tag.slug, len(spans), spans, score, tag.url), page
 
     for article in articles:
         header_tags = [tag_for(t.name, TOPIC) for t in getattr(article, "tags", None) or []]
@@ -956,6 +957,7 @@ def tag_corpus(generator, corpus, extractor=None) -> Stats:
                 generator.tags.setdefault(registry[ent.slug], [])
 
     generator.context["digest_entities"] = pages
+    generator.context["digest_entity_kinds"] = [(k, KIND_LABELS[k]) for k in KIND_ORDER]
     return stats
 
 
@@ -965,8 +967,8 @@ def tag_corpus(generator, corpus, extractor=None) -> Stats:
 def linked_headline(text: str, entities: Sequence[Entity], base: str = "", url=None) -> Markup:
     """A headline as escaped HTML, each entity mention a link to its tag page.
 
-    ``url(slug)`` gives a tag page's address (default ``tag/<slug>.html``);
-    ``base`` goes in front (``SITEURL``).
+    ``url(slug)`` gives a tag page's address (default: the entity's ``url``,
+    Pelican's ``TAG_URL``); ``base`` goes in front (``SITEURL``).
     """
     spans = sorted(
         (start, stop, ent) for ent in entities for start, stop in ent.spans if stop <= len(text)
@@ -976,7 +978,7 @@ def linked_headline(text: str, entities: Sequence[Entity], base: str = "", url=N
         if start < position:
             continue  # overlapping mentions: keep the first
         href = (base.rstrip("/") + "/" if base else "") + (
-            url(ent.slug) if url else f"tag/{ent.slug}.html"
+            url(ent.slug) if url else ent.url or f"tag/{ent.slug}.html"
         )
         out.append(escape(text[position:start]))
         out.append(
