@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,9 @@ FIXTURES = ROOT / "tests" / "fixtures"
 SEED = ROOT / "seeds" / "000_80243a7568773db2.txt"
 #: Dates without a year are resolved against this day in every test build.
 REFERENCE_DATE = "2026-11-25"
+#: One entity cache for the whole test session: builds of the same texts do
+#: not run the model again. Tests of the cache itself pass their own folder.
+SESSION_CACHE = tempfile.mkdtemp(prefix="newsdigest-test-cache-")
 
 sys.path.insert(0, str(ROOT / "plugins"))
 
@@ -68,6 +72,7 @@ def run_build(
         "ARTICLE_PATHS": [str(seeds)],
         "DIGEST_REFERENCE_DATE": REFERENCE_DATE,
         "CACHE_PATH": str(tmp / "pelican-cache"),
+        "DIGEST_CACHE_PATH": SESSION_CACHE,
         # never write the user's build-report.json from a test
         "DIGEST_REPORT": str(tmp / "build-report.json"),
         **(settings or {}),
