@@ -1,6 +1,8 @@
 """Pelican settings for the news digest (development: relative URLs)."""
 
 SITENAME = "Дайджест новостей"
+# The description meta and OpenGraph text of pages other than articles.
+SITESUBTITLE = "Статьи и заголовки из сохранённых страниц новостных сайтов"
 SITEURL = ""
 
 PATH = "content"
@@ -68,10 +70,12 @@ MONTH_ARCHIVE_URL = "{date:%Y}/{date:%m}/index.html"
 MONTH_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_URL
 DAY_ARCHIVE_URL = "{date:%Y}/{date:%m}/{date:%d}/index.html"
 DAY_ARCHIVE_SAVE_AS = DAY_ARCHIVE_URL
-# The headline roundup: every numbered headline from every dump.
-DIRECT_TEMPLATES = ["index", "tags", "categories", "archives", "headlines"]
+# The headline roundup: every numbered headline from every dump; the search page.
+DIRECT_TEMPLATES = ["index", "tags", "categories", "archives", "headlines", "search"]
 HEADLINES_URL = "headlines.html"
 HEADLINES_SAVE_AS = HEADLINES_URL
+SEARCH_URL = "search.html"
+SEARCH_SAVE_AS = SEARCH_URL
 # Dumps have no authors: no author pages.
 AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
@@ -87,3 +91,11 @@ TRANSLATION_FEED_ATOM = None
 # --- the newsdigest plugin (see README.md, "Settings") ------------------------------
 # DIGEST_SOURCES = {"Медуза": [r"\bМедуз[аыу]\b", r"meduza"]}
 # DIGEST_REFERENCE_DATE = "2025-12-31"
+
+# --- search, sharing, live preview (see README.md, "Search" and "Live preview") ------
+# Pagefind indexes output/ after every build (make html, make publish,
+# pelican content, pelican --listen --autoreload); the theme's search.html
+# searches it. False: no index, and no search page in the menu.
+DIGEST_SEARCH = True
+# pelican --autoreload also rebuilds when a dump in seeds/ or the plugin code changes.
+DIGEST_WATCH = True

@@ -6,9 +6,15 @@ import sys
 sys.path.append(os.curdir)
 from pelicanconf import *
 
-SITEURL = os.environ.get("SITEURL", "https://example.org")
+# The site's public address, without a trailing slash: SITEURL=https://… make publish
+SITEURL = (os.environ.get("SITEURL") or "https://example.org").rstrip("/")
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
+
+# sitemap.xml (the pelican-sitemap package) for search engines; robots.txt
+# (written by the newsdigest plugin) points at it. The search page is not content.
+PLUGINS = [*PLUGINS, "sitemap"]
+SITEMAP = {"format": "xml", "exclude": [r"^search\.html$"]}
 
 # Atom feeds: the whole digest, each source (category), each tag.
 FEED_ALL_ATOM = "feeds/all.atom.xml"

@@ -11,7 +11,7 @@ import os
 from pelican import signals
 from pelican.log import console
 
-from . import entities, files, report
+from . import entities, files, preview, report, search, sharing
 from .corpus import build_corpus, link_headlines, merge_captures, unique_slugs
 from .reader import DumpReader, display_path
 from .settings import from_pelican
@@ -83,3 +83,7 @@ def register() -> None:
     signals.generator_init.connect(add_filters)
     signals.article_generator_pretaxonomy.connect(collect_corpus)
     signals.article_writer_finalized.connect(write_reports)
+    signals.initialized.connect(preview.install)
+    signals.generator_init.connect(sharing.add_filters)
+    signals.finalized.connect(search.build_index)
+    signals.finalized.connect(sharing.write_robots)

@@ -116,6 +116,21 @@ DEFAULTS: dict[str, object] = {
     "DIGEST_CACHE_PATH": None,
     # False: no on-disk cache (every build runs the model)
     "DIGEST_ENTITY_CACHE": True,
+    # --- search, sharing, live preview (search.py, sharing.py, preview.py) ---
+    # build the Pagefind search index after every build (Pelican's finalized signal)
+    "DIGEST_SEARCH": True,
+    # one index for the whole site, stemmed as this language (Belarusian pages too)
+    "DIGEST_SEARCH_LANGUAGE": "ru",
+    # the index folder, relative to the output folder
+    "DIGEST_SEARCH_BUNDLE": "pagefind",
+    # the Pagefind binary; None = the one from the pagefind[bin] package, else PATH
+    "DIGEST_PAGEFIND": None,
+    # write robots.txt (with the sitemap's address when SITEURL is absolute)
+    "DIGEST_ROBOTS": True,
+    # pelican --autoreload also watches the dumps (ARTICLE_PATHS) and the plugin code
+    "DIGEST_WATCH": True,
+    # more folders or files for pelican --autoreload to watch
+    "DIGEST_WATCH_PATHS": [],
 }
 
 #: Override headers a dump may carry at its top (``Key: value``), lower case.
