@@ -265,17 +265,19 @@ def link_headlines(corpus: Corpus, typogrify=None) -> None:
     """
     rows = corpus.roundup()
     articles = [c.article for c in corpus.articles]
+    memo: dict[str, str] = {}  # word -> stem, for this build
     candidates = [
         matching.candidate(
             str(index), plain_text(article.title), " ".join(article.digest_paragraphs[:1]),
-            [e.name for e in getattr(article, "entities", [])],
+            [e.name for e in getattr(article, "entities", [])], memo,
         )
         for index, article in enumerate(articles)
     ]
+    matcher = matching.Matcher(candidates, memo)
     best_row: dict[int, RoundupRow] = {}
     for row in rows:
         row.entities = list(corpus.headline_entities.get(row.text, []))
-        found = matching.best_match(row.text, candidates, [e.name for e in row.entities])
+        found = matcher.best(row.text, [e.name for e in row.entities])
         if found is None:
             continue
         index = int(found[0])

@@ -413,6 +413,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 _MOJIBAKE = re.compile(r"[РС][\u0400-\u045f‚„…†‡€‰‹›‘’“”•–—™\u00a0-\u00bf]")
 
 
@@ -424,8 +425,10 @@ def repair_mojibake(text: str) -> str:
     """
     sample = text[:20000]
     pairs = len(_MOJIBAKE.findall(sample))
-    letters = sum(1 for ch in sample if "\u0400" <= ch <= "\u04ff")
-    if not letters or pairs * 2 < letters * 0.6:
+    if pairs < 8:
+        return text
+    letters = len(_CYRILLIC.findall(sample))
+    if pairs * 2 < letters * 0.6:
         return text
     try:
         # U+0098 is what browsers make of the byte 0x98, which Python's

@@ -11,6 +11,7 @@ a headline that fits two stories equally links to neither.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -43,10 +44,18 @@ def _stemmer():
     return snowballstemmer.stemmer("russian")
 
 
-def stems(text: str) -> frozenset[str]:
-    """Content-word stems of ``text``."""
+def stems(text: str, memo: dict[str, str] | None = None) -> frozenset[str]:
+    """Content-word stems of ``text``; ``memo`` remembers stems of words seen."""
     words = [w for w in normalise(text) if len(w) > 1 and w not in _STOP and not w.isdigit()]
-    return frozenset(_stemmer().stemWords(words))
+    if memo is None:
+        return frozenset(_stemmer().stemWords(words))
+    found = []
+    for word in words:
+        stem = memo.get(word)
+        if stem is None:
+            stem = memo[word] = _stemmer().stemWord(word)
+        found.append(stem)
+    return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -58,8 +67,9 @@ class Candidate:
     entities: frozenset[str] = frozenset()
 
 
-def candidate(key: str, title: str, lead: str, entities: Iterable[str] = ()) -> Candidate:
-    return Candidate(key, stems(f"{title} {lead}"), frozenset(entities))
+def candidate(key: str, title: str, lead: str, entities: Iterable[str] = (),
+              memo: dict[str, str] | None = None) -> Candidate:
+    return Candidate(key, stems(f"{title} {lead}", memo), frozenset(entities))
 
 
 def score(headline_stems: Sequence[frozenset[str]], headline_entities: frozenset[str],
@@ -75,20 +85,49 @@ def score(headline_stems: Sequence[frozenset[str]], headline_entities: frozenset
     return words
 
 
+class Matcher:
+    """Headlines against a fixed set of articles. Only articles that share a
+    stem or an entity with a headline are scored (an inverted index), so a
+    corpus of thousands of headlines and articles stays fast."""
+
+    def __init__(self, articles: Sequence[Candidate], memo: dict[str, str] | None = None):
+        self.articles = list(articles)
+        self.memo: dict[str, str] = {} if memo is None else memo
+        self.index: dict[str, set[int]] = {}
+        for number, article in enumerate(self.articles):
+            for key in (*article.stems, *("\0" + e for e in article.entities)):
+                self.index.setdefault(key, set()).add(number)
+
+    def best(self, headline: str, entities: Iterable[str] = ()) -> tuple[str, float] | None:
+        """The key of the article the headline names, with its score, or None."""
+        headline_stems = [stems(headline, self.memo)]
+        first = _FIRST_SENTENCE.split(headline, maxsplit=1)[0]
+        if first != headline:
+            first_stems = stems(first, self.memo)
+            if len(first_stems) >= MIN_SENTENCE_STEMS:
+                headline_stems.append(first_stems)
+        headline_entities = frozenset(entities)
+        shared: Counter[int] = Counter()
+        for key in headline_stems[0]:
+            shared.update(self.index.get(key, ()))
+        # Fewer shared words than this cannot come within the margin of the
+        # threshold, even with every entity found: no need to score them.
+        smallest = min(len(s) for s in headline_stems) or 1
+        needed = smallest * (THRESHOLD - MARGIN - ENTITY_WEIGHT) / (1 - ENTITY_WEIGHT)
+        sharing = {n for n, count in shared.items() if count >= needed}
+        scored = sorted(
+            ((score(headline_stems, headline_entities, self.articles[n]), self.articles[n].key)
+             for n in sharing),
+            reverse=True,
+        )
+        if not scored or scored[0][0] < THRESHOLD:
+            return None
+        if len(scored) > 1 and scored[0][0] - scored[1][0] < MARGIN:
+            return None
+        return scored[0][1], scored[0][0]
+
+
 def best_match(headline: str, articles: Sequence[Candidate],
                entities: Iterable[str] = ()) -> tuple[str, float] | None:
     """The key of the article the headline names, with its score, or None."""
-    headline_stems = [stems(headline)]
-    first = _FIRST_SENTENCE.split(headline, maxsplit=1)[0]
-    if first != headline and len(stems(first)) >= MIN_SENTENCE_STEMS:
-        headline_stems.append(stems(first))
-    headline_entities = frozenset(entities)
-    scored = sorted(
-        ((score(headline_stems, headline_entities, a), a.key) for a in articles),
-        reverse=True,
-    )
-    if not scored or scored[0][0] < THRESHOLD:
-        return None
-    if len(scored) > 1 and scored[0][0] - scored[1][0] < MARGIN:
-        return None
-    return scored[0][1], scored[0][0]
+    return Matcher(articles).best(headline, entities)

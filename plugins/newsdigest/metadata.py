@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from unidecode import unidecode
@@ -69,11 +70,14 @@ class ArticleData:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
-def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date) -> ArticleData:
+def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date,
+          typesetter: Callable[[str], str] = typeset) -> ArticleData:
     """Build :class:`ArticleData` from a dump.
 
     ``fallback_date`` is used (with a warning) when the text holds no date:
     the reader passes the file's modification time, the moment it was saved.
+    ``typesetter`` applies the typography (the reader passes one that
+    remembers the headlines it has seen: sidebars repeat across dumps).
     """
     warnings: list[str] = []
     headers = _accepted_headers(dump.headers, warnings)
@@ -82,7 +86,7 @@ def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date) -> Articl
         warnings.append(
             f"headline list has {kept + dump.dropped_headlines} items; kept the first {kept}"
         )
-    tidy = typeset if options.typography else str.strip
+    tidy = typesetter if options.typography else str.strip
     headlines = tuple(tidy(h) for h in dump.headlines)
     source = headers.get("source") or headers.get("category") or _find_source(dump, options)
     lang = headers.get("lang", "")

@@ -24,6 +24,7 @@ from . import dump as dumps
 from .metadata import KIND_ARTICLE, KIND_REJECTED, ArticleData, infer, slugify
 from .render import render_blocks
 from .settings import from_pelican
+from .typography import typeset
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,16 @@ class DumpReader(BaseReader):
     def __init__(self, settings):
         super().__init__(settings)
         self.options = from_pelican(settings)
+        self._typeset: dict[str, str] = {}  # for this build: text -> typeset text
+
+    def typeset(self, text: str) -> str:
+        """Typography, remembered: the same sidebar headlines recur in many dumps."""
+        if len(text) > 300:  # a body paragraph: seen once
+            return typeset(text)
+        done = self._typeset.get(text)
+        if done is None:
+            done = self._typeset[text] = typeset(text)
+        return done
 
     def read(self, source_path: str):
         name = display_path(source_path)
@@ -53,7 +64,7 @@ class DumpReader(BaseReader):
             data = ArticleData(kind=KIND_REJECTED, reason=str(error))
         else:
             parsed = dumps.parse(text, max_headlines=options.max_headlines)
-            data = infer(parsed, options, fallback_date=mtime)
+            data = infer(parsed, options, fallback_date=mtime, typesetter=self.typeset)
             notes = dumps.input_notes(text, encoding)
             if notes:
                 data = replace(data, warnings=(*notes, *data.warnings))
