@@ -214,7 +214,7 @@ def write_results(args, results, searches, markdown_count) -> None:
     lines = [
         "# Benchmark: our build against plain Pelican",
         "",
-        f"Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC with `make bench` "
+        f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC with `make bench` "
         f"(`python -m bench --n {args.n} --runs {args.runs}`) on {platform.node() or 'a host'}: "
         f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}.",
