@@ -2,7 +2,7 @@
 subprocess on a free 127.0.0.1 port, HTTP fetches, headless Chromium.
 
 Every server runs in its own session (process group): :meth:`Server.stop`
-interrupts that group (Pelican's ``--listen --autoreload`` forks a builder
+terminates that group (Pelican's ``--listen --autoreload`` forks a builder
 and a server process) and kills it if it does not stop in time.
 """
 
@@ -94,9 +94,11 @@ class Server:
         pytest.fail(f"not within {timeout} s (last: {last!r}); server log:\n{self.output()[-4000:]}")
 
     def stop(self) -> None:
+        # SIGTERM, not SIGINT: a shell that runs the tests in the background
+        # makes its children ignore SIGINT.
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGINT)
+                os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -30,7 +30,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 import weakref
+from dataclasses import dataclass, field
 
 from .settings import DEFAULTS
 
@@ -38,6 +40,18 @@ logger = logging.getLogger(__name__)
 
 #: marks our watcher, so that a reloaded plugin replaces it instead of wrapping it
 MARK = "_newsdigest_watcher"
+
+
+@dataclass
+class WatchState:
+    """What one watcher remembers between builds (nothing global: a reload
+    of the plugin makes a new one)."""
+
+    #: when the current build started: files changed after it were not seen
+    #: by the file watcher (it only runs between builds)
+    since: float = field(default_factory=time.time)
+    #: the paths last announced, to announce them once
+    shown: list[str] = field(default_factory=list)
 
 
 def install(pelican_instance) -> None:
@@ -51,9 +65,10 @@ def install(pelican_instance) -> None:
     original = current
     if getattr(current, MARK, False):  # ours, from before a reload: wrap Pelican's own
         original = getattr(current, "__wrapped__", current)
+    state = WatchState()
 
     def watcher(settings_file, settings):
-        return wait_for_changes(settings_file, settings, original)
+        return wait_for_changes(settings_file, settings, original, state)
 
     watcher.__wrapped__ = original
     setattr(watcher, MARK, True)
@@ -63,57 +78,102 @@ def install(pelican_instance) -> None:
 def watched_paths(settings_file: str, settings: dict) -> list[str]:
     """Every existing path to watch, absolute, without duplicates."""
     content = settings.get("PATH", "") or ""
-    candidates = [settings_file, settings.get("THEME", ""), content]
+    # (path, say so when it is missing)
+    candidates = [(settings_file, True), (settings.get("THEME", ""), True), (content, True)]
     for key in ("STATIC_PATHS", "ARTICLE_PATHS", "PAGE_PATHS"):
-        candidates += [os.path.join(content, p) for p in settings.get(key, []) or []]
-    candidates += list(settings.get("PLUGIN_PATHS", []) or [])
-    candidates += list(settings.get("DIGEST_WATCH_PATHS", DEFAULTS["DIGEST_WATCH_PATHS"]) or [])
+        # a missing page folder is usual (no pages): not worth a warning
+        loud = key != "PAGE_PATHS"
+        candidates += [(os.path.join(content, p), loud) for p in settings.get(key, []) or []]
+    candidates += [(p, True) for p in settings.get("PLUGIN_PATHS", []) or []]
+    extra = settings.get("DIGEST_WATCH_PATHS", DEFAULTS["DIGEST_WATCH_PATHS"]) or []
+    candidates += [(p, True) for p in extra]
     paths: list[str] = []
-    for path in candidates:
+    for path, loud in candidates:
         if not path:
             continue
         path = os.path.abspath(path)
         if not os.path.exists(path):
-            logger.warning("preview: cannot watch %s: it does not exist", path)
+            if loud:
+                logger.warning("preview: cannot watch %s: it does not exist", path)
         elif path not in paths:
             paths.append(path)
     # a folder inside another watched folder adds nothing
     return [p for p in paths if not _under(p, [o for o in paths if o != p])]
 
 
-def wait_for_changes(settings_file, settings, original=None):
+def wait_for_changes(settings_file, settings, original=None, state: WatchState | None = None):
     """Block until something the site is built from changes; return the
-    changes as ``{(Change, absolute path)}``, like Pelican's own watcher."""
-    if not settings.get("DIGEST_WATCH", DEFAULTS["DIGEST_WATCH"]):
-        if original is not None:
-            return original(settings_file, settings)
+    changes as ``{(Change, absolute path)}``, like Pelican's own watcher.
+
+    Files saved while the last build ran count too (Pelican's own loop
+    misses them: its watcher starts after the build)."""
+    if not settings.get("DIGEST_WATCH", DEFAULTS["DIGEST_WATCH"]) and original is not None:
+        return original(settings_file, settings)
     import watchfiles
+    from pelican.log import console
     from pelican.utils import FileChangeFilter
 
+    state = state or WatchState()
     paths = watched_paths(settings_file, settings)
-    logger.info("preview: watching %s", ", ".join(_short(p) for p in paths))
+    if state.shown != paths:
+        console.print(f"  --- preview: watching {', '.join(_short(p) for p in paths)} ---",
+                      markup=False, highlight=False)
+        state.shown = paths
     plugin_dirs = [os.path.abspath(p) for p in settings.get("PLUGIN_PATHS", []) or []]
-    ignore = set(settings.get("IGNORE_FILES", []))
-    for changes in watchfiles.watch(
-        *paths, watch_filter=FileChangeFilter(ignore_file_patterns=ignore), rust_timeout=0
-    ):
+    accept = FileChangeFilter(ignore_file_patterns=set(settings.get("IGNORE_FILES", [])))
+
+    def batches():
+        during = changed_since(paths, state.since, accept)
+        if during:
+            yield during
+        yield from watchfiles.watch(*paths, watch_filter=accept, rust_timeout=0)
+
+    for changes in batches():
         code = sorted({p for _c, p in changes if p.endswith(".py") and _under(p, plugin_dirs)})
-        if not code:
-            return changes
-        broken = [error for error in map(_compile_error, code) if error]
-        if broken:
-            for error in broken:
-                logger.error("preview: %s; fix it and save again (no rebuild)", error)
-            continue
-        unloaded = unload_plugins(plugin_dirs)
-        logger.info(
-            "preview: plugin code changed (%s): reloading %s",
-            ", ".join(_short(p) for p in code), ", ".join(unloaded) or "nothing",
-        )
-        # Pelican makes a new instance (and imports the plugins again) when
-        # it sees the settings file among the changes.
-        return {*changes, (watchfiles.Change.modified, os.path.abspath(settings_file))}
+        if code:
+            broken = [error for error in map(_compile_error, code) if error]
+            if broken:
+                for error in broken:
+                    logger.error("preview: %s; fix it and save again (no rebuild)", error)
+                continue
+            unloaded = unload_plugins(plugin_dirs)
+            console.print(
+                f"-> preview: plugin code changed ({', '.join(_short(p) for p in code)}): "
+                f"reloading {', '.join(unloaded) or 'nothing'}",
+                markup=False, highlight=False,
+            )
+            # Pelican makes a new instance (and imports the plugins again)
+            # when it sees the settings file among the changes.
+            changes = {*changes, (watchfiles.Change.modified, os.path.abspath(settings_file))}
+        state.since = time.time()
+        return changes
     return set()
+
+
+def changed_since(paths: list[str], since: float, accept) -> set:
+    """``(Change.modified, path)`` for every watched file or folder (a folder
+    changes when a file in it is added or removed) modified after ``since``."""
+    from watchfiles import Change
+
+    found = set()
+
+    def check(path: str) -> None:
+        try:
+            if os.stat(path).st_mtime > since and accept(Change.modified, path):
+                found.add((Change.modified, path))
+        except OSError:
+            pass
+
+    for root in paths:
+        if not os.path.isdir(root):
+            check(root)
+            continue
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if accept(Change.modified, os.path.join(folder, d))]
+            check(folder)
+            for name in files:
+                check(os.path.join(folder, name))
+    return found
 
 
 def unload_plugins(plugin_dirs: list[str]) -> list[str]:
