@@ -13,14 +13,15 @@ PUBLISHCONF := publishconf.py
 PORT ?= 8000
 BIND ?= 127.0.0.1
 
-.PHONY: html test lint publish serve devserver clean browser help bench fuzz
+.PHONY: html test lint publish upload serve devserver clean browser help bench fuzz
 
 help:
 	@echo "make html       build the site into $(OUTPUTDIR)/"
 	@echo "make test       run the whole test suite (installs what it needs)"
 	@echo "make serve      serve $(OUTPUTDIR)/ at http://$(BIND):$(PORT)/"
 	@echo "make devserver  rebuild on changes and serve (pelican --listen --autoreload)"
-	@echo "make publish    build with publishconf.py (absolute SITEURL)"
+	@echo "make publish    build with publishconf.py: SITEURL=https://… make publish"
+	@echo "make upload     publish, then rsync $(OUTPUTDIR)/ to DEST=user@host:/path/"
 	@echo "make clean      remove $(OUTPUTDIR)/"
 	@echo "make bench      benchmark against plain Pelican (writes bench/RESULTS.md)"
 	@echo "make fuzz       property tests with many more examples (FUZZ_EXAMPLES=…)"
@@ -42,11 +43,22 @@ html: $(VENV)/.runtime
 publish: $(VENV)/.runtime
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF) $(PELICANOPTS)
 
+# Any static host over SSH: SITEURL=https://digest.example.org make upload DEST=user@host:/var/www/digest/
+DEST ?=
+upload:
+	@test -n "$(DEST)" || { echo "make upload: set DEST=user@host:/path/ (and SITEURL)"; exit 2; }
+	$(MAKE) publish
+	rsync -rlvz --delete --checksum $(OUTPUTDIR)/ $(DEST)
+
 serve: $(VENV)/.runtime
 	$(PELICAN) -l $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) -p $(PORT) -b $(BIND)
 
 devserver: $(VENV)/.runtime
 	$(PELICAN) -lr $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) -p $(PORT) -b $(BIND) $(PELICANOPTS)
+
+# devserver: pelican --listen --autoreload; the plugin (preview.py) makes it
+# also rebuild on dumps in seeds/ and on the plugin's code, not only on
+# content/, theme/ and pelicanconf.py.
 
 # Debian's Chromium for the browser tests (a test tool's own browser download
 # cannot work offline). Installed only when missing; needs root or sudo.
