@@ -124,7 +124,7 @@ def test_autoreload_rebuilds_on_dumps_templates_and_plugin_code(project):
     )
     try:
         server.wait_until(lambda: SEED_TITLE in home_text(server), timeout=60)
-        assert "preview: watching" in server.output()
+        server.wait_until(lambda: "preview: watching" in server.output(), timeout=30)
         assert (project["output"] / "pagefind" / "pagefind.js").is_file()
 
         # 1. A new dump in the seeds folder (outside Pelican's PATH).
