@@ -132,6 +132,32 @@ def test_no_pagefind_is_one_warning_and_a_site(tmp_path):
     assert len(build.article_files()) == 1 and (build.output / "search.html").is_file()
 
 
+def test_index_follows_the_dumps_not_the_output_folder(tmp_path):
+    """A second build into the same folder with one dump fewer: the old page
+    stays on disk (Pelican does not clean the development output) but is no
+    longer searchable; no dump with an article left: no index at all."""
+    first = run_build(tmp_path, fixture_dumps("theme_01_fair.txt", "theme_05_generic.txt"))
+    assert first.returncode == 0, first.log
+    assert set(fragments(first)) == {"/" + FAIR_PAGE, "/" + GENERIC_PAGE}
+    (first.seeds / "theme_05_generic.txt").unlink()
+    second = run_build(tmp_path, {})
+    assert second.returncode == 0, second.log
+    assert (second.output / GENERIC_PAGE).is_file()  # left over
+    assert set(fragments(second)) == {"/" + FAIR_PAGE}
+    assert len(list((second.output / "pagefind" / "fragment").iterdir())) == 1
+    assert [line.split(" in ")[0] for line in second.log_lines("Search index:")] == [
+        "Search index: 1 page"
+    ]
+    (second.seeds / "theme_01_fair.txt").unlink()
+    (second.seeds / "only-headlines.txt").write_bytes((FIXTURES / "theme_03_headlines_only.txt").read_bytes())
+    third = run_build(tmp_path, {})
+    assert third.returncode == 0, third.log
+    assert not (third.output / "pagefind").exists()
+    assert third.log_lines("Search index:") == ["Search index: no articles, no index."]
+    assert "ERROR" not in third.log
+    assert not [p for p in third.output.iterdir() if p.name.startswith(".pagefind")]
+
+
 def test_search_off(tmp_path):
     build = run_build(tmp_path, {SEED.name: SEED}, {"DIGEST_SEARCH": False})
     assert build.returncode == 0, build.log

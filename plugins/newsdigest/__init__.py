@@ -85,5 +85,7 @@ def register() -> None:
     signals.article_writer_finalized.connect(write_reports)
     signals.initialized.connect(preview.install)
     signals.generator_init.connect(sharing.add_filters)
+    signals.get_generators.connect(search.start_build)
+    signals.content_written.connect(search.page_written)
     signals.finalized.connect(search.build_index)
     signals.finalized.connect(sharing.write_robots)

@@ -2,10 +2,13 @@
 
 Connected to Pelican's ``finalized`` signal, so ``make html``, ``make publish``,
 plain ``pelican content`` and every rebuild of ``pelican --autoreload`` leave
-an up-to-date index in ``output/pagefind/``. Only article pages carry
-``data-pagefind-body`` (theme/templates/article.html), so list pages are not
-indexed. Pagefind is the ``pagefind[bin]`` package's binary (or one on PATH);
-without it the build goes on with one warning line.
+an up-to-date index in ``output/pagefind/``. The index holds exactly the
+article pages this build wrote (``content_written``): pages that an earlier
+build left in the output folder (a dump since removed or renamed) are not
+searchable. In those pages only the element with ``data-pagefind-body``
+(theme/templates/article.html: the title and the text) is indexed, with the
+source and the tags as filters. Pagefind is the ``pagefind[bin]`` package's
+binary (or one on PATH); without it the build goes on with one warning line.
 
 Settings (defaults in settings.py): ``DIGEST_SEARCH`` (on/off),
 ``DIGEST_SEARCH_LANGUAGE`` (one index for the whole site, stemmed as this
@@ -16,13 +19,16 @@ language: Russian and Belarusian pages are found from one search page),
 
 from __future__ import annotations
 
+import json
 import logging
 import os
-import re
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
+
+from pelican.log import console
 
 from .settings import DEFAULTS
 
@@ -55,20 +61,46 @@ def find_pagefind(configured: str | None = None) -> str | None:
     return shutil.which("pagefind_extended") or shutil.which("pagefind")
 
 
-def command(binary: str, site: str, bundle: str, language: str | None) -> list[str]:
-    args = [binary, "--site", site, "--output-subdir", bundle, "--quiet"]
+def command(binary: str, site: str, output: str, language: str | None) -> list[str]:
+    args = [binary, "--site", site, "--output-path", output, "--quiet"]
     if language:
         args += ["--force-language", language]
     return args
 
 
+#: output folder -> the article pages the running build wrote there. Filled
+#: by :func:`page_written`, emptied when a build starts and when it is indexed.
+_WRITTEN: dict[str, set[str]] = {}
+
+
+def start_build(pelican) -> None:
+    """``get_generators`` receiver (sent as every build starts): forget the
+    pages of earlier builds. Returns no generator."""
+    _WRITTEN[os.path.abspath(pelican.output_path)] = set()
+
+
+def page_written(path: str, context: dict) -> None:
+    """``content_written`` receiver: remember published article pages."""
+    article = context.get("article") if context else None
+    if article is None or getattr(article, "status", "published") != "published":
+        return
+    path = os.path.abspath(path)
+    for output, pages in _WRITTEN.items():
+        if path.startswith(output + os.sep):
+            pages.add(path)
+
+
 def build_index(pelican) -> None:
-    """Pelican's ``finalized`` receiver: index ``pelican.output_path``."""
+    """Pelican's ``finalized`` receiver: index the article pages this build
+    wrote (not pages left in the output folder by earlier builds) into a
+    fresh bundle, then put it in place of the old one."""
     settings = pelican.settings
+    site = os.path.abspath(pelican.output_path)
+    pages = _WRITTEN.pop(site, None)
     if not _setting(settings, "DIGEST_SEARCH"):
         return
-    site = pelican.output_path
-    bundle = str(_setting(settings, "DIGEST_SEARCH_BUNDLE")).strip("/") or "pagefind"
+    folder = str(_setting(settings, "DIGEST_SEARCH_BUNDLE")).strip("/") or "pagefind"
+    bundle = os.path.join(site, folder)
     binary = find_pagefind(_setting(settings, "DIGEST_PAGEFIND"))
     if binary is None:
         logger.warning(
@@ -76,27 +108,76 @@ def build_index(pelican) -> None:
             "(pip install 'pagefind[bin]', or DIGEST_SEARCH = False)"
         )
         return
-    args = command(binary, site, bundle, _setting(settings, "DIGEST_SEARCH_LANGUAGE"))
+    if pages is None:  # no start_build for this folder: every page there
+        pages = {str(p) for p in Path(site).rglob("*.html") if Path(bundle) not in p.parents}
+    if not pages:
+        _remove_bundle(bundle)
+        console.print("Search index: no articles, no index.", markup=False, highlight=False)
+        return
+    language = _setting(settings, "DIGEST_SEARCH_LANGUAGE")
     started = time.perf_counter()
+    fresh = tempfile.mkdtemp(prefix=".pagefind-", dir=site)
     try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT)
+        with tempfile.TemporaryDirectory(prefix="newsdigest-pages-") as staging:
+            _stage(pages, site, staging)
+            done = subprocess.run(
+                command(binary, staging, fresh, language),
+                capture_output=True, text=True, timeout=TIMEOUT,
+            )
+        if done.returncode != 0:
+            detail = " ".join((done.stderr or done.stdout).split())[-300:]
+            logger.error("search: Pagefind failed (exit %s): %s", done.returncode, detail)
+            return
+        _replace(fresh, bundle)
     except (OSError, subprocess.SubprocessError) as error:
         logger.warning("search: Pagefind could not run (%s); no search index was built", error)
         return
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        detail = " ".join((done.stderr or done.stdout).split())[-300:]
-        logger.error("search: Pagefind failed (exit %s): %s", done.returncode, detail)
-        return
-    pages = indexed_pages(os.path.join(site, bundle))
-    logger.info("search: Pagefind indexed %s pages in %.1f s", pages, elapsed)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    count = indexed_pages(bundle)
+    count = len(pages) if count is None else count
+    console.print(
+        f"Search index: {count} page{'' if count == 1 else 's'} in "
+        f"{time.perf_counter() - started:.1f} s ({bundle}).",
+        markup=False, highlight=False,
+    )
+
+
+def _stage(pages: set[str], site: str, staging: str) -> None:
+    """The pages under ``staging`` at their paths in the site: hard links
+    where the file system allows, else copies."""
+    for page in pages:
+        target = os.path.join(staging, os.path.relpath(page, site))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        try:
+            os.link(page, target)
+        except OSError:
+            shutil.copyfile(page, target)
+
+
+def _replace(fresh: str, bundle: str) -> None:
+    """Put the new bundle where the old one was (two renames, then cleanup)."""
+    old = None
+    if os.path.exists(bundle):
+        old = tempfile.mkdtemp(prefix=".pagefind-old-", dir=os.path.dirname(bundle))
+        os.rmdir(old)
+        os.rename(bundle, old)
+    os.rename(fresh, bundle)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_bundle(bundle: str) -> None:
+    """An index of pages that no longer exist would mislead: remove it (only
+    a folder that Pagefind wrote)."""
+    if os.path.isfile(os.path.join(bundle, "pagefind-entry.json")):
+        shutil.rmtree(bundle, ignore_errors=True)
 
 
 def indexed_pages(bundle: str) -> int | None:
     """How many pages the index holds (from its ``pagefind-entry.json``)."""
     try:
-        text = Path(bundle, "pagefind-entry.json").read_text("utf-8")
-    except OSError:
+        entry = json.loads(Path(bundle, "pagefind-entry.json").read_text("utf-8"))
+        return sum(int(language["page_count"]) for language in entry["languages"].values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    counts = re.findall(r'"page_count"\s*:\s*(\d+)', text)
-    return sum(int(c) for c in counts) if counts else None

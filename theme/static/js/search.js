@@ -72,7 +72,7 @@
     }
     if (meta.childNodes.length) li.append(meta);
     var text = el("p", "excerpt");
-    text.append(excerpt(data.excerpt || ""));
+    text.append("… ", excerpt(data.excerpt || ""), " …");
     li.append(text);
     return li;
   }
