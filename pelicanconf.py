@@ -2,7 +2,7 @@
 
 SITENAME = "Дайджест новостей"
 # The description meta and OpenGraph text of pages other than articles.
-SITESUBTITLE = "Статьи и заголовки из сохранённых страниц новостных сайтов"
+SITESUBTITLE = "Статьи и заголовки из сохраненных страниц новостных сайтов"
 SITEURL = ""
 
 PATH = "content"

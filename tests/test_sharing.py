@@ -174,7 +174,7 @@ def test_article_opengraph(pub):
     assert meta(pub.soup(BE_PAGE), property="og:locale") == "be_BY"
     home = pub.soup("index.html")
     assert meta(home, property="og:type") == "website"
-    assert meta(home, name="description") == "Статьи и заголовки из сохранённых страниц новостных сайтов"
+    assert meta(home, name="description") == "Статьи и заголовки из сохраненных страниц новостных сайтов"
 
 
 def test_development_build_has_no_addresses(dev):

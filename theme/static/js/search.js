@@ -145,7 +145,7 @@
       fill(sourceSelect, filters.source);
       fill(tagSelect, filters.tag);
     } catch (error) {
-      say("Индекс поиска не найден: соберите сайт заново (make html).");
+      say("Поиск пока недоступен: индекса нет (статей еще нет или сайт собран без поиска).");
       return;
     }
     off.hidden = true;
