@@ -21,6 +21,8 @@ import snowballstemmer
 from .snapshots import normalise
 
 THRESHOLD = 0.6
+#: At most this many articles (those sharing the most words) are scored.
+CANDIDATES = 50
 #: A first sentence needs this many content words to be scored on its own.
 MIN_SENTENCE_STEMS = 3
 _FIRST_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
@@ -114,7 +116,8 @@ class Matcher:
         # threshold, even with every entity found: no need to score them.
         smallest = min(len(s) for s in headline_stems) or 1
         needed = smallest * (THRESHOLD - MARGIN - ENTITY_WEIGHT) / (1 - ENTITY_WEIGHT)
-        sharing = {n for n, count in shared.items() if count >= needed}
+        # The articles sharing the most words; the score is mostly that share.
+        sharing = [n for n, count in shared.most_common(CANDIDATES) if count >= needed]
         scored = sorted(
             ((score(headline_stems, headline_entities, self.articles[n]), self.articles[n].key)
              for n in sharing),

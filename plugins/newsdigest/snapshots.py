@@ -80,14 +80,25 @@ def containment(a: set[str], b: set[str]) -> float:
     return len(a & b) / smaller if smaller else 0.0
 
 
+@dataclass(frozen=True)
+class _Shingled:
+    lead: set[str]
+    body: set[str]
+
+
+def _shingle(body: Body) -> _Shingled:
+    words = [w for p in body.paragraphs for w in normalise(p)]
+    return _Shingled(shingles(_lead_words(body)), shingles(words))
+
+
+def _same(a: _Shingled, b: _Shingled) -> bool:
+    return (jaccard(a.lead, b.lead) >= LEAD_JACCARD
+            and containment(a.body, b.body) >= BODY_CONTAINMENT)
+
+
 def same_story(a: Body, b: Body) -> bool:
     """The exact test behind a merge."""
-    lead_a, lead_b = shingles(_lead_words(a)), shingles(_lead_words(b))
-    if jaccard(lead_a, lead_b) < LEAD_JACCARD:
-        return False
-    body_a = shingles([w for p in a.paragraphs for w in normalise(p)])
-    body_b = shingles([w for p in b.paragraphs for w in normalise(p)])
-    return containment(body_a, body_b) >= BODY_CONTAINMENT
+    return _same(_shingle(a), _shingle(b))
 
 
 def group(bodies: Sequence[Body]) -> list[list[str]]:
@@ -97,7 +108,7 @@ def group(bodies: Sequence[Body]) -> list[list[str]]:
     and so does each group's members.
     """
     order = {body.key: index for index, body in enumerate(bodies)}
-    by_key = {body.key: body for body in bodies}
+    shingled = {body.key: _shingle(body) for body in bodies}  # once per body
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     parent = {body.key: body.key for body in bodies}
 
@@ -108,13 +119,13 @@ def group(bodies: Sequence[Body]) -> list[list[str]]:
         return key
 
     for body in bodies:
-        lead = shingles(_lead_words(body))
+        lead = shingled[body.key].lead
         if not lead:
             continue
         signature = MinHash(num_perm=NUM_PERM)
         signature.update_batch([s.encode("utf-8") for s in lead])
         for other in lsh.query(signature):
-            if find(other) != find(body.key) and same_story(by_key[other], body):
+            if find(other) != find(body.key) and _same(shingled[other], shingled[body.key]):
                 first, second = sorted((find(other), find(body.key)), key=order.get)
                 parent[second] = first
         lsh.insert(body.key, signature)
