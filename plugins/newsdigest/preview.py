@@ -123,10 +123,22 @@ def wait_for_changes(settings_file, settings, original=None, state: WatchState |
     accept = FileChangeFilter(ignore_file_patterns=set(settings.get("IGNORE_FILES", [])))
 
     def batches():
-        during = changed_since(paths, state.since, accept)
-        if during:
-            yield during
-        yield from watchfiles.watch(*paths, watch_filter=accept, rust_timeout=0)
+        # Arm the watcher first (its first answer comes within half a second),
+        # then look for files saved since the build started: nothing saved in
+        # between is missed. Empty answers are the watcher's timeouts.
+        watcher = watchfiles.watch(
+            *paths, watch_filter=accept, rust_timeout=500, yield_on_timeout=True
+        )
+        try:
+            first = next(watcher)
+            during = first | changed_since(paths, state.since, accept)
+            if during:
+                yield during
+            for changes in watcher:
+                if changes:
+                    yield changes
+        finally:
+            watcher.close()
 
     for changes in batches():
         code = sorted({p for _c, p in changes if p.endswith(".py") and _under(p, plugin_dirs)})
