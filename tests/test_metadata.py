@@ -187,3 +187,14 @@ def test_slug_is_cut_at_a_word_boundary():
     slug = slugify("очень длинный заголовок " * 10, limit=40)
     assert len(slug) <= 40
     assert slug == "ochen-dlinnyi-zagolovok-ochen-dlinnyi"
+
+
+def test_a_tag_that_is_only_markup_is_dropped():
+    text = ("Tags: <img src=x onerror=alert(4)>, Гродно, <b>Жирный</b>\nDate: 2025-02-15\n\n"
+            "  1. А\n/\n\nТекст новости про Гродно и его жителей.\n")
+    data = infer(parse(text), OPTIONS, FALLBACK)
+    # Pelican slugs a tag's text without markup: the first would be "tag/.html".
+    assert data.tags == ("Гродно", "<b>Жирный</b>")
+    assert data.warnings == (
+        "tag '<img src=x onerror=alert(4)>' has no letters or digits outside markup; ignored",
+    )

@@ -33,6 +33,7 @@ _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _SENTENCE_END = re.compile(r"(?<=[^\s.]{2}[.!?…])[\s\u00a0]+(?=[«\"„(]?[А-ЯЁІЎA-Z0-9])")
 _CLAUSE_BREAK = re.compile(r"(?:,|;|:|[\s\u00a0][—–][\s\u00a0])")
 _ISO_DATE = re.compile(r"\bdate[\s\u00a0]+\d{4}-\d\d-\d\d\b|\b\d{4}-\d\d-\d\d\b", re.I)
+_MARKUP_TAG = re.compile(r"<[^>]*>")
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
 _BELARUSIAN = re.compile(r"[іІўЎ]")
 _RUSSIAN_ONLY = re.compile(r"[иИщЩъЪ]")
@@ -134,7 +135,15 @@ def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date,
     date, date_source, precision = _date(dump, headers, options, fallback_date, warnings)
     captions = [b for b in blocks if b.kind == "caption"]
     words = sum(len(_WORD.findall(p)) for p in paragraphs)
-    tags = tuple(t.strip() for t in headers.get("tags", "").split(",") if t.strip())
+    tags = []
+    for tag in (t.strip() for t in headers.get("tags", "").split(",")):
+        # Pelican makes a tag's slug from its text without markup: a tag that
+        # is only markup would get an empty slug and the page ``tag/.html``.
+        if tag and slugify(_MARKUP_TAG.sub("", tag)):
+            tags.append(tag)
+        elif tag:
+            warnings.append(f"tag '{tag}' has no letters or digits outside markup; ignored")
+    tags = tuple(tags)
     slug = slugify(headers.get("slug") or title, options.slug_max)
     if headers.get("slug") and slug != headers["slug"]:
         warnings.append(f"header 'Slug: {headers['slug']}' is not a plain slug; using '{slug}'")
