@@ -100,3 +100,18 @@ def site(tmp_path_factory) -> Build:
     build = run_build(tmp_path_factory.mktemp("site"), dumps)
     assert build.returncode == 0, build.log
     return build
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (see
+    ``pelican_server.py`` for the flags and the skip when it is missing)."""
+    from pelican_server import CHROMIUM, CHROMIUM_ARGS
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

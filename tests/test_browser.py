@@ -9,29 +9,16 @@ readable contrast as the browser computes it. Screenshots go to
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from pelican_server import needs_chromium, serve_directory
 
 from conftest import FIXTURES, ROOT, SEED, fixture_dumps, run_build
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SEED_CAPTURE = "dump-000_80243a7568773db2"
 SHOTS = ROOT / "tests" / "screenshots"
 PAGES = {
@@ -42,10 +29,7 @@ PAGES = {
 }
 WIDTHS = (375, 1280)
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed at /usr/bin/chromium (`make browser` installs it)",
-)
+pytestmark = needs_chromium
 
 #: For every element with text of its own: its colour and the first opaque
 #: background behind it (the page's, if none).
@@ -91,11 +75,6 @@ def contrast(a: str, b: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     dumps = {
@@ -108,26 +87,8 @@ def served(tmp_path_factory):
     PAGES["article"] = (
         roundup.find(id=SEED_CAPTURE).select_one(".meta a")["href"].removeprefix("./")
     )
-    handler = functools.partial(QuietHandler, directory=str(build.output))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with serve_directory(build.output) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -15,14 +15,11 @@ page without the policy would have run it).
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from bs4 import BeautifulSoup
-from pelican_server import CHROMIUM, CHROMIUM_ARGS, local_only, needs_chromium
+from pelican_server import local_only, needs_chromium, serve_directory
 
 from conftest import FIXTURES, SEED, Build, fixture_dumps, run_build
 
@@ -86,11 +83,6 @@ def test_hostile_dumps_are_in_the_shared_build(site):
 # --- in the browser --------------------------------------------------------------------
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> Build:
     build = run_build(
@@ -102,26 +94,8 @@ def hostile(tmp_path_factory) -> Build:
 
 @pytest.fixture(scope="module")
 def served(hostile):
-    handler = functools.partial(QuietHandler, directory=str(hostile.output))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with serve_directory(hostile.output) as base:
+        yield base
 
 
 #: What a page built from dumps may contain, as the browser sees it.

@@ -16,8 +16,6 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from pelican_server import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     fetch,
     free_port,
     local_only,
@@ -219,17 +217,6 @@ def test_pelican_listen_serves_the_site(built, served):
 @pytest.fixture(scope="module")
 def expect_():
     return pytest.importorskip("playwright.sync_api").expect
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def open_search(browser, base: str, query: str = "", javascript: bool = True):
