@@ -195,8 +195,8 @@ def test_roundup_links_the_headline_of_a_story_in_the_digest(build):
     files = {e["file"].rsplit("/", 1)[-1]: e for e in build.report["files"]}
     assert linked["article"]["url"] == files["story_polotsk_a.txt"]["url"]
     assert linked["score"] >= 0.6
-    unlinked = [r for r in build.roundup["rows"] if r["article"]]
-    assert len(unlinked) == 1  # no other headline names a story here
+    linked_rows = [r for r in build.roundup["rows"] if r["article"]]
+    assert len(linked_rows) == 1  # no other headline names a story here
 
 
 def test_every_capture_list_is_kept(build):

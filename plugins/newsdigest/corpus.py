@@ -81,10 +81,6 @@ class RoundupRow:
     def count(self) -> int:
         return len({id(capture) for capture, _ in self.seen})
 
-    @property
-    def files(self) -> list[str]:
-        return list(dict.fromkeys(capture.file for capture, _ in self.seen))
-
 
 @dataclass(eq=False)
 class Corpus:
@@ -93,6 +89,7 @@ class Corpus:
     #: filled by the entities step
     headline_entities: dict[str, list] = field(default_factory=dict)
     rows: list[RoundupRow] | None = None
+    _by_text: dict[str, RoundupRow] | None = None
 
     def _with(self, status: str) -> list[Capture]:
         return [c for c in self.captures if c.status == status]
@@ -123,6 +120,17 @@ class Corpus:
         if self.rows is None:
             self.rows = collect_rows(self.captures)
         return self.rows
+
+    def rows_by_text(self) -> dict[str, RoundupRow]:
+        """Headline text as any capture shows it -> its roundup row (for the
+        per-capture lists and the tag pages); built once per build."""
+        if self._by_text is None:
+            self._by_text = {}
+            for row in self.roundup():
+                for capture, position in row.seen:
+                    self._by_text.setdefault(capture.headlines[position - 1], row)
+                self._by_text.setdefault(row.text, row)
+        return self._by_text
 
 
 # --- 1. captures ----------------------------------------------------------------------

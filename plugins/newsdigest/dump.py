@@ -92,10 +92,6 @@ class Dump:
     def captions(self) -> tuple[Block, ...]:
         return tuple(b for b in self.blocks if b.kind == "caption")
 
-    @property
-    def has_body(self) -> bool:
-        return bool(self.paragraphs)
-
 
 def fold(text: str) -> str:
     """A comparison key: quotes unified, spaces collapsed, case folded."""

@@ -50,7 +50,8 @@ from itertools import pairwise
 
 from markupsafe import Markup
 
-from .settings import EntitySettings, from_pelican
+from .metadata import text_lang
+from .settings import EntitySettings, from_pelican, name_key
 
 logger = logging.getLogger(__name__)
 
@@ -251,14 +252,6 @@ def article_text(title: str, blocks: Sequence[str], title_in_lead: bool = False)
         title_region = (lead[0], end.end() if end else lead[1])
     return ArticleText(text, title_region, lead)
 
-
-_BELARUSIAN = re.compile(r"[іІўЎ]")
-_RUSSIAN_ONLY = re.compile(r"[иИщЩъЪ]")
-
-
-def text_lang(text: str) -> str:
-    """``be`` when Belarusian-only letters outnumber Russian-only ones."""
-    return "be" if len(_BELARUSIAN.findall(text)) > len(_RUSSIAN_ONLY.findall(text)) else "ru"
 
 
 # --- the model -------------------------------------------------------------------------
@@ -605,11 +598,6 @@ _CALENDAR_WORD = re.compile(
     r"|понедельник\w{0,2}|вторник\w{0,2}|сред[аыеу]|четверг\w{0,2}|пятниц[аыеу]"
     r"|суббот[аыеу]|воскресень[еяю]|\d+(?:-?(?:го|е|я|й))?|г\.?|года?|году",
 )
-
-
-def name_key(name: str) -> str:
-    """Names compare equal regardless of case, ё/е and spacing."""
-    return " ".join(name.casefold().replace("ё", "е").split())
 
 
 def tidy_name(name: str) -> str:

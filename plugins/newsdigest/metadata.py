@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from unidecode import unidecode
 
@@ -254,8 +254,12 @@ def _find_source(dump: Dump, options: DigestSettings) -> str:
 
 
 def _language(dump: Dump) -> str:
-    """``be`` when the text has more Belarusian-only letters than Russian-only."""
-    text = " ".join(dump.paragraphs) or " ".join(dump.headlines)
+    return text_lang(" ".join(dump.paragraphs) or " ".join(dump.headlines))
+
+
+def text_lang(text: str) -> str:
+    """``be`` when Belarusian-only letters (і, ў) outnumber Russian-only ones
+    (и, щ, ъ), else ``ru``."""
     return "be" if len(_BELARUSIAN.findall(text)) > len(_RUSSIAN_ONLY.findall(text)) else "ru"
 
 
@@ -307,6 +311,3 @@ def slugify(text: str, limit: int = 80) -> str:
         slug = slug[: slug.rfind("-")] if "-" in slug else slug[:limit]
     return slug.strip("-")
 
-
-def with_slug(data: ArticleData, slug: str) -> ArticleData:
-    return replace(data, slug=slug)

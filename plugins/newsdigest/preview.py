@@ -34,7 +34,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 
-from .settings import DEFAULTS
+from .settings import setting
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def watched_paths(settings_file: str, settings: dict) -> list[str]:
         loud = key != "PAGE_PATHS"
         candidates += [(os.path.join(content, p), loud) for p in settings.get(key, []) or []]
     candidates += [(p, True) for p in settings.get("PLUGIN_PATHS", []) or []]
-    extra = settings.get("DIGEST_WATCH_PATHS", DEFAULTS["DIGEST_WATCH_PATHS"]) or []
+    extra = setting(settings, "DIGEST_WATCH_PATHS") or []
     candidates += [(p, True) for p in extra]
     paths: list[str] = []
     for path, loud in candidates:
@@ -107,7 +107,7 @@ def wait_for_changes(settings_file, settings, original=None, state: WatchState |
 
     Files saved while the last build ran count too (Pelican's own loop
     misses them: its watcher starts after the build)."""
-    if not settings.get("DIGEST_WATCH", DEFAULTS["DIGEST_WATCH"]) and original is not None:
+    if not setting(settings, "DIGEST_WATCH") and original is not None:
         return original(settings_file, settings)
     import watchfiles
     from pelican.log import console

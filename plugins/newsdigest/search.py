@@ -30,16 +30,12 @@ from pathlib import Path
 
 from pelican.log import console
 
-from .settings import DEFAULTS
+from .settings import search_bundle, setting
 
 logger = logging.getLogger(__name__)
 
 #: Longest a Pagefind run may take (5,000 articles index in well under a minute).
 TIMEOUT = 900
-
-
-def _setting(settings: dict, key: str):
-    return settings.get(key, DEFAULTS[key])
 
 
 def find_pagefind(configured: str | None = None) -> str | None:
@@ -97,11 +93,11 @@ def build_index(pelican) -> None:
     settings = pelican.settings
     site = os.path.abspath(pelican.output_path)
     pages = _WRITTEN.pop(site, None)
-    if not _setting(settings, "DIGEST_SEARCH"):
+    if not setting(settings, "DIGEST_SEARCH"):
         return
-    folder = str(_setting(settings, "DIGEST_SEARCH_BUNDLE")).strip("/") or "pagefind"
+    folder = search_bundle(settings)
     bundle = os.path.join(site, folder)
-    binary = find_pagefind(_setting(settings, "DIGEST_PAGEFIND"))
+    binary = find_pagefind(setting(settings, "DIGEST_PAGEFIND"))
     if binary is None:
         logger.warning(
             "search: Pagefind not found, no search index was built "
@@ -114,7 +110,7 @@ def build_index(pelican) -> None:
         _remove_bundle(bundle)
         console.print("Search index: no articles, no index.", markup=False, highlight=False)
         return
-    language = _setting(settings, "DIGEST_SEARCH_LANGUAGE")
+    language = setting(settings, "DIGEST_SEARCH_LANGUAGE")
     started = time.perf_counter()
     fresh = tempfile.mkdtemp(prefix=".pagefind-", dir=site)
     try:

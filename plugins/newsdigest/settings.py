@@ -142,14 +142,24 @@ OVERRIDE_KEYS = frozenset(
 ENTITY_KINDS = ("person", "place", "organisation")
 
 
-def _key(name: str) -> str:
+def setting(settings: dict, key: str):
+    """One ``DIGEST_*`` setting, or its default."""
+    return settings.get(key, DEFAULTS[key])
+
+
+def search_bundle(settings: dict) -> str:
+    """The search index folder inside ``output/``, without slashes."""
+    return str(setting(settings, "DIGEST_SEARCH_BUNDLE") or "").strip("/") or "pagefind"
+
+
+def name_key(name: str) -> str:
     """Entity names compare regardless of case, ё/е and spacing."""
     return " ".join(str(name).casefold().replace("ё", "е").split())
 
 
 @dataclass(frozen=True)
 class EntitySettings:
-    """The ``DIGEST_ENTITY_*`` settings, ready to use (names as :func:`_key` keys)."""
+    """The ``DIGEST_ENTITY_*`` settings, ready to use (names as :func:`name_key` keys)."""
 
     enabled: bool = True
     limit: int = 8
@@ -196,11 +206,11 @@ def entity_settings(value: dict) -> EntitySettings:
     return EntitySettings(
         enabled=bool(value["DIGEST_ENTITIES"]),
         limit=max(0, int(value["DIGEST_ENTITY_LIMIT"])),
-        aliases={_key(k): str(v) for k, v in aliases.items() if v},
-        joins={tuple(_key(p) for p in parts): str(name) for name, parts in joins.items()},
-        stops=frozenset(_key(s) for s in stops),
-        kinds={_key(k): v for k, v in kinds.items()},
-        names=frozenset(_key(n) for n in named if n),
+        aliases={name_key(k): str(v) for k, v in aliases.items() if v},
+        joins={tuple(name_key(p) for p in parts): str(name) for name, parts in joins.items()},
+        stops=frozenset(name_key(s) for s in stops),
+        kinds={name_key(k): v for k, v in kinds.items()},
+        names=frozenset(name_key(n) for n in named if n),
         corpus_join=bool(value["DIGEST_ENTITY_CORPUS_JOIN"]),
         headline_tags=bool(value["DIGEST_ENTITY_HEADLINE_TAGS"]),
         known_names=bool(value["DIGEST_ENTITY_KNOWN_NAMES"]),

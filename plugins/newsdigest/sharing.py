@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from .settings import DEFAULTS
+from .settings import search_bundle, setting
 
 logger = logging.getLogger(__name__)
 
@@ -104,13 +104,11 @@ def sitemap_enabled(settings: dict) -> bool:
 def write_robots(pelican) -> None:
     """``finalized`` receiver: ``robots.txt`` at the top of the output folder."""
     settings = pelican.settings
-    if not settings.get("DIGEST_ROBOTS", DEFAULTS["DIGEST_ROBOTS"]):
+    if not setting(settings, "DIGEST_ROBOTS"):
         return
-    search = settings.get("DIGEST_SEARCH", DEFAULTS["DIGEST_SEARCH"])
-    bundle = settings.get("DIGEST_SEARCH_BUNDLE", DEFAULTS["DIGEST_SEARCH_BUNDLE"])
     text = robots_txt(
         str(settings.get("SITEURL") or ""),
-        str(bundle).strip("/") if search else None,
+        search_bundle(settings) if setting(settings, "DIGEST_SEARCH") else None,
         sitemap=sitemap_enabled(settings),
     )
     path = os.path.join(pelican.output_path, "robots.txt")

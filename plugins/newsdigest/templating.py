@@ -134,33 +134,6 @@ def link_entities(text: str, entities, base: str = "", tag_url: str = "tag/{slug
     return linked_headline(text, entities, base, url=lambda slug: tag_url.format(slug=slug))
 
 
-def rows_by_text(digest) -> dict:
-    """Headline text as a capture shows it -> its roundup row (``.article``,
-    ``.count``...), for the per-capture lists and the tag pages."""
-    rows = {}
-    for row in digest.roundup():
-        for capture, position in getattr(row, "seen", ()):
-            if 0 < position <= len(capture.headlines):
-                rows.setdefault(capture.headlines[position - 1], row)
-        rows.setdefault(row.text, row)
-    return rows
-
-
-def _once_per_object(function):
-    """``function(value)`` computed once per object per build (every tag page
-    asks for the same digest's rows)."""
-    cache: dict[int, tuple[object, object]] = {}
-
-    def cached(value):
-        entry = cache.get(id(value))
-        if entry is None or entry[0] is not value:
-            cache.clear()
-            entry = cache[id(value)] = (value, function(value))
-        return entry[1]
-
-    return cached
-
-
 def _neighbours_filter():
     """``article|neighbours(articles)`` -> ``(older, newer)`` in the digest.
 
@@ -209,4 +182,3 @@ def add_filters(generator) -> None:
     if env is not None:
         env.filters.update(FILTERS)
         env.filters["neighbours"] = _neighbours_filter()
-        env.filters["rows_by_text"] = _once_per_object(rows_by_text)
