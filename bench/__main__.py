@@ -33,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench import generate
@@ -55,40 +56,74 @@ COMMON = {
 # --- measuring one command -------------------------------------------------------------
 
 
-def _tree_rss(root: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants."""
+def _tree(root: int) -> list[int]:
+    """The process ``root`` and all its descendants."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            parents[int(entry)] = int(fields[1])
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+                parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
-    total, stack = 0, [root]
+    found, stack = [], [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        found.append(pid)
         stack.extend(child for child, parent in parents.items() if parent == pid)
-    return total
+    return found
 
 
-def timed(command: list[str], env: dict | None = None) -> tuple[float, float]:
-    """Run ``command``; return (seconds, peak MiB of its process tree)."""
+def _memory(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of one process in bytes, from ``/proc/PID/smaps_rollup``.
+
+    RSS counts every page the process maps, so summing it over a parent and
+    its forked workers counts the pages they share (libraries, and the
+    parent's heap until a worker writes to it) once per process; PSS divides
+    each shared page between the processes that map it, so its sum is the
+    memory the build really takes."""
+    values = {"Rss:": 0, "Pss:": 0}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                key, _, rest = line.partition(" ")
+                if key in values:
+                    values[key] = int(rest.split()[0]) * 1024
+    except OSError:
+        pass
+    return values["Rss:"], values["Pss:"]
+
+
+def tree_memory(root: int) -> tuple[int, int]:
+    """(sum of RSS, sum of PSS) in bytes over a process and its descendants."""
+    rss = pss = 0
+    for pid in _tree(root):
+        one_rss, one_pss = _memory(pid)
+        rss, pss = rss + one_rss, pss + one_pss
+    return rss, pss
+
+
+@dataclass
+class Figure:
+    seconds: float
+    rss: float  # MiB, peak of the summed RSS of the process tree
+    pss: float  # MiB, peak of the summed PSS of the process tree
+
+
+def timed(command: list[str], env: dict | None = None) -> Figure:
+    """Run ``command``; return its wall time and the peak memory of its process tree."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak_rss = peak_pss = 0
     stop = threading.Event()
 
     def sample():
-        nonlocal peak
+        nonlocal peak_rss, peak_pss
         while not stop.is_set():
-            peak = max(peak, _tree_rss(process.pid))
+            rss, pss = tree_memory(process.pid)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
             stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -99,7 +134,7 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, float]:
     sampler.join()
     if process.returncode:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{errors[-3000:]}")
-    return seconds, peak / 2**20
+    return Figure(seconds, peak_rss / 2**20, peak_pss / 2**20)
 
 
 def _settings(values: dict) -> list[str]:
@@ -170,11 +205,14 @@ def search_time(side: Ours) -> float | None:
     """Pagefind over our output, alone; None when Pagefind is not installed."""
     if importlib.util.find_spec("pagefind") is None:
         return None
-    seconds, _ = timed([sys.executable, "-m", "pagefind", "--site", str(side.output)])
-    return seconds
+    return timed([sys.executable, "-m", "pagefind", "--site", str(side.output)]).seconds
 
 
 # --- the report ------------------------------------------------------------------------
+
+#: Issue 7's targets: ours / the baseline's cold build, and peak memory (MiB).
+TARGETS = {"cold": 1.5, "daily": 0.6}
+MEMORY_TARGET = 600
 
 
 def median(values):
@@ -192,15 +230,15 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
     extra_dumps, extra_md = generate.write(args.n, work / "dumps", work / "md", extra=50)
     sides = [Baseline(work), Ours(work)]
-    results: dict[str, dict[str, list[tuple[float, float]]]] = {s.name: {} for s in sides}
+    results: dict[str, dict[str, list[Figure]]] = {s.name: {} for s in sides}
     searches = []
     for run in range(args.runs):
         for side in sides:
             extra = extra_md if side.name == "baseline" else extra_dumps
             for kind, figure in run_side(side, extra).items():
                 results[side.name].setdefault(kind, []).append(figure)
-                print(f"run {run + 1} {side.name:8} {kind:5} {figure[0]:7.2f} s "
-                      f"{figure[1]:6.0f} MiB", flush=True)
+                print(f"run {run + 1} {side.name:8} {kind:5} {figure.seconds:7.2f} s "
+                      f"RSS {figure.rss:6.0f} MiB PSS {figure.pss:6.0f} MiB", flush=True)
         seconds = search_time(sides[1])
         if seconds is not None:
             searches.append(seconds)
@@ -208,9 +246,13 @@ def main() -> None:
     write_results(args, results, searches, markdown_count)
 
 
+def _verdict(value: float, target: float) -> str:
+    return f"≤ {target:g}: {'met' if value <= target else 'not met'}"
+
+
 def write_results(args, results, searches, markdown_count) -> None:
     base, ours = results["baseline"], results["ours"]
-    cold_base = median([s for s, _ in base["cold"]])
+    cold_base = median([f.seconds for f in base["cold"]])
     lines = [
         "# Benchmark: our build against plain Pelican",
         "",
@@ -224,30 +266,37 @@ def write_results(args, results, searches, markdown_count) -> None:
         f"Pelican 4.12 (default theme, pagination 10, Atom feeds, 5 tags each). "
         f"Medians of {args.runs} runs; every build into a fresh output folder when cold.",
         "",
-        "| build | baseline s | ours s | ours / baseline | ours / baseline cold |",
-        "| --- | --- | --- | --- | --- |",
+        "| build | baseline s | ours s | ours / baseline | ours / baseline cold | target |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for kind in ("cold", "warm", "daily"):
-        b = median([s for s, _ in base[kind]])
-        o = median([s for s, _ in ours[kind]])
-        lines.append(f"| {kind} | {b:.2f} | {o:.2f} | {o / b:.2f} | {o / cold_base:.2f} |")
-    peak_b = max(m for figures in base.values() for _, m in figures)
-    peak_o = max(m for figures in ours.values() for _, m in figures)
-    lines += [
-        f"| peak memory (MiB, whole process tree) | {peak_b:.0f} | {peak_o:.0f} "
-        f"| {peak_o / peak_b:.2f} | |",
-        "",
-    ]
+        b = median([f.seconds for f in base[kind]])
+        o = median([f.seconds for f in ours[kind]])
+        target = _verdict(o / cold_base, TARGETS[kind]) if kind in TARGETS else ""
+        lines.append(f"| {kind} | {b:.2f} | {o:.2f} | {o / b:.2f} | {o / cold_base:.2f} "
+                     f"| {target} |")
+    lines += ["", "Peak memory of the build's whole process tree (workers included), "
+              "MiB, the largest over all builds of a side:", "",
+              "| measure | baseline | ours | target |", "| --- | --- | --- | --- |"]
+    for measure, label in (("pss", "PSS (shared pages divided between processes)"),
+                           ("rss", "RSS summed over processes (shared pages counted "
+                                   "once per process)")):
+        peak_b = max(getattr(f, measure) for figures in base.values() for f in figures)
+        peak_o = max(getattr(f, measure) for figures in ours.values() for f in figures)
+        lines.append(f"| {label} | {peak_b:.0f} | {peak_o:.0f} "
+                     f"| {_verdict(peak_o, MEMORY_TARGET)} |")
+    lines.append("")
     if searches:
         lines.append(f"Search indexing (Pagefind over our output), median: "
                      f"{median(searches):.2f} s.")
     else:
         lines.append("Search indexing: not measured (Pagefind is not set up).")
-    lines += ["", "Every run:", "", "| side | build | s | MiB |", "| --- | --- | --- | --- |"]
+    lines += ["", "Every run:", "", "| side | build | s | PSS MiB | RSS MiB |",
+              "| --- | --- | --- | --- | --- |"]
     for side, figures in results.items():
         for kind, values in figures.items():
-            for seconds, mib in values:
-                lines.append(f"| {side} | {kind} | {seconds:.2f} | {mib:.0f} |")
+            for f in values:
+                lines.append(f"| {side} | {kind} | {f.seconds:.2f} | {f.pss:.0f} | {f.rss:.0f} |")
     text = "\n".join(lines) + "\n"
     Path(args.out).write_text(text, "utf-8")
     print(text)
