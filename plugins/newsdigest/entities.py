@@ -50,6 +50,7 @@ from itertools import pairwise
 
 from markupsafe import Markup
 
+from .entity_model import Mention, NatashaExtractor
 from .metadata import text_lang
 from .settings import EntitySettings, from_pelican, name_key
 
@@ -81,20 +82,6 @@ def extractor_id() -> str:
 
 
 # --- data --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Mention:
-    """One mention found by the model (what the cache keeps)."""
-
-    label: str  # the model's label: PER, LOC, ORG
-    start: int
-    stop: int
-    normal: str  # the model's dictionary form
-    #: one word that is no name by the dictionary: a common noun opening a
-    #: sentence (``Шахматистка из Бреста…``) or in capitals (``ПОЛЧАСА``), or
-    #: an adjective alone (``Могилевский`` of ``Могилевский автобусный парк``)
-    common: bool = False
 
 
 @dataclass(frozen=True)
@@ -255,151 +242,6 @@ def article_text(title: str, blocks: Sequence[str], title_in_lead: bool = False)
 
 
 # --- the model -------------------------------------------------------------------------
-
-
-class NatashaExtractor:
-    """natasha's news models (NER, morphology, syntax), loaded once per object.
-
-    :meth:`extract` takes many texts at once: the NER model runs on them in
-    batches of similar length; morphology runs only on sentences that hold a
-    mention, syntax only on sentences with a multi-word organisation (the
-    dictionary form of an organisation inflects its head word only).
-    """
-
-    def __init__(self):
-        from natasha import (
-            MorphVocab,
-            NewsEmbedding,
-            NewsMorphTagger,
-            NewsNERTagger,
-            NewsSyntaxParser,
-            Segmenter,
-        )
-
-        embedding = NewsEmbedding()
-        self.segmenter = Segmenter()
-        self.vocab = MorphVocab()
-        self.ner = NewsNERTagger(embedding)
-        self.morph = NewsMorphTagger(embedding)
-        self.syntax = NewsSyntaxParser(embedding)
-        self.calls = 0  # texts run through the model by this object
-
-    def extract(self, texts: Sequence[str]) -> list[list[Mention]]:
-        from threadpoolctl import threadpool_limits
-
-        # The models multiply small matrices: BLAS threads only wait on each
-        # other (ten times slower on two cores), and parallelism comes from
-        # worker processes instead.
-        with threadpool_limits(limits=1, user_api="blas"):
-            return self._extract(texts)
-
-    def _extract(self, texts: Sequence[str]) -> list[list[Mention]]:
-        from natasha.doc import Doc, DocSpan
-
-        self.calls += len(texts)
-        docs = [Doc(text) for text in texts]
-        for doc in docs:
-            doc.segment(self.segmenter)
-            doc.spans = []
-        # NER, in batches of texts of similar length (less padding)
-        order = sorted((i for i, t in enumerate(texts) if t.strip()), key=lambda i: len(texts[i]))
-        for index, markup in zip(order, self.ner.map([texts[i] for i in order]), strict=True):
-            doc = docs[index]
-            doc.spans = [
-                DocSpan(s.start, s.stop, s.type, doc.text[s.start : s.stop]) for s in markup.spans
-            ]
-            doc.envelop_span_tokens()
-            doc.envelop_sent_spans()
-        sents = [s for doc in docs for s in doc.sents if s.spans]
-        self._tag(self.morph, sents, ("pos", "feats"))
-        parse = [s for s in sents if any(sp.type == "ORG" and len(sp.tokens) > 1 for sp in s.spans)]
-        self._tag(self.syntax, parse, ("id", "head_id", "rel"))
-        for number, sent in enumerate(parse, 1):  # ids unique per sentence, as natasha does
-            for token in sent.tokens:
-                token.id, token.head_id = f"{number}_{token.id}", f"{number}_{token.head_id}"
-        result = []
-        for doc in docs:
-            mentions = []
-            for span in doc.spans:
-                if not span.tokens:
-                    continue
-                for token in span.tokens:  # tokens of sentences we did not tag
-                    if getattr(token, "pos", None) is None:
-                        token.pos, token.feats = "X", {}
-                if span.type == "ORG" and len(span.tokens) > 1:
-                    span.normalize(self.vocab)  # inflects the head word only
-                else:
-                    span.normal = self._normalize(span.tokens)
-                mentions.append(Mention(
-                    span.type, span.start, span.stop, span.normal, self._common(span, doc)
-                ))
-            result.append(mentions)
-        return result
-
-    #: dictionary tags of words that are names
-    NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr", "Init"})
-
-    def _common(self, span, doc) -> bool:
-        if len(span.tokens) != 1:
-            return False
-        token = span.tokens[0]
-        word = token.text
-        if token.pos == "ADJ":  # and the dictionary knows the adjective
-            return any(f.is_known and f.tag.POS == "ADJF" for f in self.vocab(word.lower()))
-        capitals = word.isupper() and sum(c.isalpha() for c in word) > 4
-        if not (capitals or self._opens_sentence(token, doc)):
-            return False
-        forms = self.vocab(word.lower())
-        return bool(forms) and all(
-            f.is_known and not (self.NAME_TAGS & set(f.tag.grammemes)) for f in forms
-        )
-
-    @staticmethod
-    def _opens_sentence(token, doc) -> bool:
-        for sent in doc.sents:
-            if sent.start <= token.start < sent.stop:
-                words = [t for t in sent.tokens if any(c.isalnum() for c in t.text)]
-                return bool(words) and words[0] is token
-        return False
-
-    def _normalize(self, tokens) -> str:
-        from natasha.norm import inflect_word, normal_word, recover_shapes, recover_spaces
-
-        words = []
-        for token in tokens:
-            word = inflect_word(self.vocab, token)
-            if word == normal_word(token.text) and token.feats.get("Case") not in (None, "Nom"):
-                word = self._nominative(word, token.feats["Case"])
-            words.append(word)
-        return recover_spaces(recover_shapes(words, tokens), tokens)
-
-    def _nominative(self, word: str, case: str) -> str:
-        """natasha keeps a word as found when no dictionary form agrees in
-        gender and number with what the tagger saw (``Березину``, ``Орше``,
-        ``Дзюбы``, ``Белгидромета``): take a noun in the tagger's case that the
-        dictionary knows, or guesses to be a name, instead. Indeclinable names
-        (``Шойгу``) and other unknown words (``Мбаппе``) stay as they are."""
-        names = {"Geox", "Surn", "Name", "Patr", "Orgn"}
-        forms = [
-            f for f in self.vocab(word)
-            if f.pos == "NOUN" and f.feats.get("Case") == case
-            and (f.is_known or names & set(f.tag.grammemes))
-        ]
-        if not forms or any(f.normal == word for f in forms):
-            return word
-        forms.sort(key=lambda f: not (names & set(f.tag.grammemes)))
-        inflected = forms[0].inflect({"Nom"})
-        return (inflected.word if inflected else forms[0].normal).replace("ё", "е")
-
-    @staticmethod
-    def _tag(model, sents, attributes) -> None:
-        if not sents:
-            return
-        words = [[t.text for t in s.tokens] for s in sents]
-        for sent, markup in zip(sents, model.map(words), strict=True):
-            for target, source in zip(sent.tokens, markup.tokens, strict=True):
-                for name in attributes:
-                    setattr(target, name, getattr(source, name))
 
 
 # Worker processes: the model is loaded once per worker by the initializer

@@ -1,0 +1,363 @@
+"""The natasha models, run as the entities step needs them (see :mod:`.entities`).
+
+:class:`NatashaExtractor` gives, for each text, the mentions natasha's news
+models find, with their kind and dictionary form. It gives exactly what
+natasha's own pipeline (``Doc.segment`` → ``tag_ner`` → ``tag_morph`` →
+``parse_syntax`` → ``span.normalize``) would, doing less work:
+
+* the text is tokenized once (razdel), and the NER model reads those tokens
+  (natasha's tagger would tokenize the text again);
+* morphology is computed only around the tokens of mentions. The morphology
+  model is a CNN (three convolutions of width 3 over word embeddings, then a
+  per-token projection): a token's tags depend on the three tokens either
+  side of it and on nothing else, padding being zero like the convolution's
+  own (checked by :func:`morph_window_is_exact` in the tests). So a window of
+  a mention's tokens with :data:`CONTEXT` tokens either side, inside its
+  sentence, gives the tags tagging the whole sentence gives;
+* syntax is parsed on whole sentences (its head scores compare every token of
+  the sentence), only on sentences holding a multi-word organisation, and only
+  head ids are computed (dependency labels are not used);
+* dictionary look-ups (pymorphy2) are memoized per word within one extractor.
+
+The numerical code is slovnet's own (the same arrays, the same numpy calls in
+the same order): only what is fed to it, and how it is batched, changes, and
+the models' outputs for a sequence do not depend on the batch it is in (the
+padding embedding is zero and padding is masked after every layer).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+#: tokens either side of a token that its morphology tags depend on: three
+#: convolutions of width 3 (checked against the loaded model)
+CONTEXT = 3
+#: sequences per model call: short windows in big batches (less Python per
+#: token), long texts in small ones (smaller arrays)
+BATCH_TOKENS = 4096
+BATCH_MAX = 256
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One mention found by the model (what the cache keeps)."""
+
+    label: str  # the model's label: PER, LOC, ORG
+    start: int
+    stop: int
+    normal: str  # the model's dictionary form
+    #: one word that is no name by the dictionary: a common noun opening a
+    #: sentence (``Шахматистка из Бреста…``) or in capitals (``ПОЛЧАСА``), or
+    #: an adjective alone (``Могилевский`` of ``Могилевский автобусный парк``)
+    common: bool = False
+
+
+def receptive_field(model) -> int:
+    """Tokens either side that one token's output depends on: the sum of
+    the convolutions' half-widths."""
+    return sum(layer.conv.weight.shape[-1] // 2 for layer in model.encoder.layers)
+
+
+def _batches(lengths: Sequence[int]) -> list[list[int]]:
+    """Indexes in order of length, grouped so that a batch pads to at most
+    :data:`BATCH_TOKENS` tokens (at least one sequence, at most
+    :data:`BATCH_MAX`)."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches, current = [], []
+    for index in order:
+        # sorted: the newest is the longest, the batch pads to it
+        if current and (
+            (len(current) + 1) * lengths[index] > BATCH_TOKENS or len(current) >= BATCH_MAX
+        ):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
+
+
+class _Encoder:
+    """Word and shape ids of a word list (slovnet's encoder, memoized per word)."""
+
+    def __init__(self, encoder):
+        from slovnet.shape import word_shape
+
+        self.encoder = encoder
+        self._shape = word_shape
+        self._ids: dict[str, tuple[int, int]] = {}
+
+    def ids(self, word: str) -> tuple[int, int]:
+        known = self._ids.get(word)
+        if known is None:
+            known = self._ids[word] = (
+                self.encoder.words_vocab.encode(word.lower()),
+                self.encoder.shapes_vocab.encode(self._shape(word)),
+            )
+        return known
+
+    def input(self, items: Sequence[Sequence[str]]):
+        """slovnet's padded arrays for a batch of word lists."""
+        pairs = [[self.ids(word) for word in words] for words in items]
+        return self.encoder.input(
+            [([w for w, _ in ids], [s for _, s in ids]) for ids in pairs]
+        )
+
+
+class NatashaExtractor:
+    """natasha's news models (NER, morphology, syntax), loaded once per object.
+
+    :meth:`extract` takes many texts at once: the NER model runs on them in
+    batches of similar length; morphology runs only around mentions, syntax
+    only on sentences with a multi-word organisation (the dictionary form of
+    an organisation inflects its head word only).
+    """
+
+    #: dictionary tags of words that are names
+    NAME_TAGS = frozenset({"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr", "Init"})
+
+    def __init__(self):
+        from natasha import (
+            MorphVocab,
+            NewsEmbedding,
+            NewsMorphTagger,
+            NewsNERTagger,
+            NewsSyntaxParser,
+            Segmenter,
+        )
+
+        embedding = NewsEmbedding()
+        self.segmenter = Segmenter()
+        self.vocab = MorphVocab()
+        self.ner = NewsNERTagger(embedding)
+        self.morph = NewsMorphTagger(embedding)
+        self.syntax = NewsSyntaxParser(embedding)
+        self.context = receptive_field(self.morph.infer.model)
+        self.calls = 0  # texts run through the model by this object
+        self._ner_encoder = _Encoder(self.ner.infer.encoder)
+        self._morph_encoder = _Encoder(self.morph.infer.encoder)
+        self._syntax_encoder = _Encoder(self.syntax.infer.encoder)
+        self._tags: dict[int, tuple[str, dict]] = {}  # morph tag id -> (pos, feats)
+        self._inflected: dict[tuple, str] = {}
+        self._nominatives: dict[tuple[str, str], str] = {}
+        self._forms: dict[str, list] = {}
+
+    def extract(self, texts: Sequence[str]) -> list[list[Mention]]:
+        from threadpoolctl import threadpool_limits
+
+        # The models multiply small matrices: BLAS threads only wait on each
+        # other (ten times slower on two cores), and parallelism comes from
+        # worker processes instead.
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._extract(texts)
+
+    # --- the pipeline --------------------------------------------------------------
+
+    def _extract(self, texts: Sequence[str]) -> list[list[Mention]]:
+        from natasha.doc import Doc
+
+        self.calls += len(texts)
+        docs = [Doc(text) for text in texts]
+        for doc in docs:
+            doc.segment(self.segmenter)
+            doc.spans = []
+        self._tag_ner([doc for doc in docs if doc.text.strip() and doc.tokens])
+        sents = [s for doc in docs for s in doc.sents if s.spans]
+        self._tag_morph(docs, sents)
+        parse = [s for s in sents if any(sp.type == "ORG" and len(sp.tokens) > 1 for sp in s.spans)]
+        self._parse_heads(parse)
+        result = []
+        for doc in docs:
+            mentions = []
+            for span in doc.spans:
+                if not span.tokens:
+                    continue
+                for token in span.tokens:  # tokens of sentences we did not tag
+                    if getattr(token, "pos", None) is None:
+                        token.pos, token.feats = "X", {}
+                if span.type == "ORG" and len(span.tokens) > 1:
+                    span.normalize(self.vocab)  # inflects the head word only
+                else:
+                    span.normal = self._normalize(span.tokens)
+                mentions.append(Mention(
+                    span.type, span.start, span.stop, span.normal, self._common(span, doc)
+                ))
+            result.append(mentions)
+        return result
+
+    def _tag_ner(self, docs) -> None:
+        """natasha's NER on the documents' own tokens: spans, enveloped."""
+        from natasha.doc import DocSpan
+        from slovnet.bio import bio_spans
+
+        infer = self.ner.infer
+        model, decode = infer.model, infer.decoder.tags_vocab.decode
+        items = [[t.text for t in doc.tokens] for doc in docs]
+        for batch in _batches([len(words) for words in items]):
+            data = self._ner_encoder.input([items[i] for i in batch])
+            pred = model(data.word_id, data.shape_id, data.pad_mask)
+            for index, tags in zip(batch, model.head.crf.decode(pred, ~data.pad_mask),
+                                   strict=True):
+                doc = docs[index]
+                doc.spans = [
+                    DocSpan(s.start, s.stop, s.type, doc.text[s.start : s.stop])
+                    for s in bio_spans(doc.tokens, [decode(t) for t in tags])
+                ]
+                doc.envelop_span_tokens()
+                doc.envelop_sent_spans()
+
+    def _tag_morph(self, docs, sents) -> None:
+        """Morphology of every token of a mention that lies in a sentence
+        holding a mention (as tagging those whole sentences would give)."""
+        position = {}  # id(token) -> (sentence, index in it)
+        for sent in sents:
+            for index, token in enumerate(sent.tokens):
+                position[id(token)] = (sent, index)
+        needed: dict[int, tuple] = {}  # id(sentence) -> (sentence, token indexes)
+        for doc in docs:
+            for span in doc.spans:
+                for token in span.tokens or ():
+                    where = position.get(id(token))
+                    if where:
+                        needed.setdefault(id(where[0]), (where[0], set()))[1].add(where[1])
+        windows = []  # (sentence, start, stop)
+        for sent, indexes in needed.values():
+            size = len(sent.tokens)
+            start = stop = None
+            for index in sorted(indexes):
+                low, high = max(0, index - self.context), min(size, index + self.context + 1)
+                if stop is not None and low <= stop:
+                    stop = high
+                    continue
+                if stop is not None:
+                    windows.append((sent, start, stop))
+                start, stop = low, high
+            windows.append((sent, start, stop))
+        words = [[t.text for t in sent.tokens[a:b]] for sent, a, b in windows]
+        for window, tags in zip(windows, self.morph_tags(words), strict=True):
+            sent, start, _ = window
+            for token, (pos, feats) in zip(sent.tokens[start:], tags, strict=False):
+                token.pos, token.feats = pos, feats
+
+    def morph_tags(self, items: Sequence[Sequence[str]]) -> list[list[tuple[str, dict]]]:
+        """(pos, feats) of every word of each word list, as slovnet's morph
+        tagger gives them."""
+        from slovnet.conll import parse_conll_tag
+
+        infer = self.morph.infer
+        model, decode = infer.model, infer.decoder.tags_vocab.decode
+        out: list = [None] * len(items)
+        for batch in _batches([len(words) for words in items]):
+            data = self._morph_encoder.input([items[i] for i in batch])
+            pred = model.head.decode(model(data.word_id, data.shape_id, data.pad_mask))
+            sizes = (~data.pad_mask).sum(-1)
+            for row, index in enumerate(batch):
+                tags = []
+                for tag_id in pred[row, : sizes[row]].tolist():
+                    tag = self._tags.get(tag_id)
+                    if tag is None:
+                        tag = self._tags[tag_id] = parse_conll_tag(decode(tag_id))
+                    tags.append(tag)
+                out[index] = tags
+        return out
+
+    def _parse_heads(self, sents) -> None:
+        """Syntactic head ids of every token of ``sents`` (natasha's ids:
+        ``"<sentence number>_<token number>"``, 0 the root)."""
+        model = self.syntax.infer.model
+        items = [[t.text for t in sent.tokens] for sent in sents]
+        for batch in _batches([len(words) for words in items]):
+            data = self._syntax_encoder.input([items[i] for i in batch])
+            x = model.encoder(model.emb(data.word_id, data.shape_id), data.pad_mask)
+            mask = ~data.pad_mask
+            heads = model.head.decode(model.head(x), mask)
+            sizes = mask.sum(-1)
+            for row, index in enumerate(batch):
+                number = index + 1  # ids unique per sentence, as natasha does
+                for position, (token, head) in enumerate(
+                    zip(sents[index].tokens, heads[row, : sizes[row]].tolist(), strict=True), 1
+                ):
+                    token.id, token.head_id = f"{number}_{position}", f"{number}_{head}"
+
+    # --- dictionary forms ------------------------------------------------------------
+
+    def _parses(self, word: str) -> list:
+        forms = self._forms.get(word)
+        if forms is None:
+            forms = self._forms[word] = self.vocab(word)
+        return forms
+
+    def _common(self, span, doc) -> bool:
+        if len(span.tokens) != 1:
+            return False
+        token = span.tokens[0]
+        word = token.text
+        if token.pos == "ADJ":  # and the dictionary knows the adjective
+            return any(f.is_known and f.tag.POS == "ADJF" for f in self._parses(word.lower()))
+        capitals = word.isupper() and sum(c.isalpha() for c in word) > 4
+        if not (capitals or self._opens_sentence(token, doc)):
+            return False
+        forms = self._parses(word.lower())
+        return bool(forms) and all(
+            f.is_known and not (self.NAME_TAGS & set(f.tag.grammemes)) for f in forms
+        )
+
+    @staticmethod
+    def _opens_sentence(token, doc) -> bool:
+        for sent in doc.sents:
+            if sent.start <= token.start < sent.stop:
+                words = [t for t in sent.tokens if any(c.isalnum() for c in t.text)]
+                return bool(words) and words[0] is token
+        return False
+
+    def _normalize(self, tokens) -> str:
+        from natasha.norm import recover_shapes, recover_spaces
+
+        words = [self._normal_word(t.text, t.pos, t.feats) for t in tokens]
+        return recover_spaces(recover_shapes(words, tokens), tokens)
+
+    def _normal_word(self, text: str, pos: str, feats: dict) -> str:
+        """natasha's ``inflect_word``, then :meth:`_nominative` where it
+        leaves an inflected word as found (memoized)."""
+        from natasha.norm import inflect_word, normal_word
+
+        key = (text, pos, tuple(sorted(feats.items())))
+        word = self._inflected.get(key)
+        if word is None:
+            token = _Token(text, pos, feats)
+            word = inflect_word(self.vocab, token)
+            if word == normal_word(text) and feats.get("Case") not in (None, "Nom"):
+                word = self._nominative(word, feats["Case"])
+            self._inflected[key] = word
+        return word
+
+    def _nominative(self, word: str, case: str) -> str:
+        """natasha keeps a word as found when no dictionary form agrees in
+        gender and number with what the tagger saw (``Березину``, ``Орше``,
+        ``Дзюбы``, ``Белгидромета``): take a noun in the tagger's case that the
+        dictionary knows, or guesses to be a name, instead. Indeclinable names
+        (``Шойгу``) and other unknown words (``Мбаппе``) stay as they are."""
+        names = {"Geox", "Surn", "Name", "Patr", "Orgn"}
+        forms = [
+            f for f in self._parses(word)
+            if f.pos == "NOUN" and f.feats.get("Case") == case
+            and (f.is_known or names & set(f.tag.grammemes))
+        ]
+        if not forms or any(f.normal == word for f in forms):
+            return word
+        forms.sort(key=lambda f: not (names & set(f.tag.grammemes)))
+        inflected = forms[0].inflect({"Nom"})
+        return (inflected.word if inflected else forms[0].normal).replace("ё", "е")
+
+
+@dataclass(frozen=True)
+class _Token:
+    """What natasha's ``inflect_word`` reads of a token."""
+
+    text: str
+    pos: str
+    feats: dict
