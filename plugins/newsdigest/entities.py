@@ -29,6 +29,7 @@ for one build (or in worker processes that end with it).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -133,6 +134,8 @@ class Stats:
     extracted: int = 0  # run through the model
     workers: int = 0  # processes used for extraction (0: none needed)
     seconds: float = 0.0  # extraction time (model load included)
+    resolved: int = 0  # texts whose resolution came from the cache
+    failed: bool = False  # the model could not be loaded
 
 
 # --- text ----------------------------------------------------------------------------
@@ -244,14 +247,9 @@ def article_text(title: str, blocks: Sequence[str], title_in_lead: bool = False)
 # --- the model -------------------------------------------------------------------------
 
 
-# Worker processes: the model is loaded once per worker by the initializer
-# and lives as long as the worker, that is one build.
+# Worker processes: forked from the process that loaded the model, which
+# they share (copy-on-write); set only while the workers run, for one build.
 _worker_extractor: NatashaExtractor | None = None
-
-
-def _init_worker() -> None:
-    global _worker_extractor  # one per worker process, which ends with the build
-    _worker_extractor = NatashaExtractor()
 
 
 def _extract_in_worker(texts: list[str]) -> list[list[Mention]]:
@@ -284,7 +282,12 @@ class EntityCache:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS mentions (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
             )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS resolved "
+                "(key TEXT PRIMARY KEY, rules TEXT NOT NULL, value TEXT NOT NULL)"
+            )
             db.execute("SELECT COUNT(*) FROM mentions LIMIT 1").fetchone()
+            db.execute("SELECT COUNT(*) FROM resolved LIMIT 1").fetchone()
         except sqlite3.DatabaseError:
             db.close()
             raise
@@ -293,17 +296,50 @@ class EntityCache:
     def key(self, text: str) -> str:
         return hashlib.sha256(f"{self.ident}\0{text}".encode()).hexdigest()
 
-    def get_many(self, keys: Sequence[str]) -> dict[str, list[Mention]]:
-        found: dict[str, list[Mention]] = {}
+    def _rows(self, table: str, keys: Sequence[str]):
         for begin in range(0, len(keys), 500):
             chunk = list(keys[begin : begin + 500])
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT key, value FROM mentions WHERE key IN ({marks})", chunk
+            yield from self._db.execute(
+                f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk
             )
-            for key, value in rows:
-                found[key] = [Mention(*item) for item in json.loads(value)]
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, list[Mention]]:
+        return {
+            key: [Mention(*item) for item in json.loads(value)]
+            for key, value in self._rows("mentions", keys)
+        }
+
+    def resolved_key(self, rules: str, mentions_of: str, text: str) -> str:
+        """Key of one text's resolved entities: the extractor, the rules
+        (:func:`rules_digest`), the text the model read and, when it differs,
+        the text the spans are read in."""
+        extra = "" if text == mentions_of else f"\0{text}"
+        return hashlib.sha256(f"{self.ident}\0{rules}\0{mentions_of}{extra}".encode()).hexdigest()
+
+    def get_resolved(self, keys: Sequence[str]) -> dict[str, list[Found]]:
+        """Resolved entities (:func:`resolve`'s result) by key."""
+        found = {}
+        for key, value in self._rows("resolved", keys):
+            found[key] = [
+                Found(name, kind, list(zip(spans[::2], spans[1::2], strict=True)))
+                for name, kind, spans in json.loads(value)
+            ]
         return found
+
+    def put_resolved(self, rules: str, items: Iterable[tuple[str, list[Found]]]) -> None:
+        """Store resolved entities; rows of other rules are dropped (a rule
+        change makes them stale)."""
+        rows = [
+            (key, rules, json.dumps(
+                [[f.name, f.kind, [n for span in f.spans for n in span]] for f in found],
+                ensure_ascii=False,
+            ))
+            for key, found in items
+        ]
+        with self._db:
+            self._db.execute("DELETE FROM resolved WHERE rules != ?", (rules,))
+            self._db.executemany("INSERT OR REPLACE INTO resolved VALUES (?, ?, ?)", rows)
 
     def put_many(self, items: Iterable[tuple[str, list[Mention]]]) -> None:
         rows = [
@@ -362,12 +398,70 @@ def extract(
                 "install the pinned requirements", error, len(missing),
             )
             result.update((text, []) for text in missing)
+            stats.failed = True
             return result, stats
         stats.seconds = time.perf_counter() - began
         stats.extracted = len(missing)
         result.update(zip(missing, found, strict=True))
         if cache:
             cache.put_many((keys[text], result[text]) for text in missing)
+    return result, stats
+
+
+#: Bump when :func:`resolve` gives other results for the same mentions and
+#: rules (the resolved cache is keyed by it).
+RESOLVE_VERSION = 1
+
+
+def rules_digest(options: EntitySettings) -> str:
+    """Everything :func:`resolve` reads of the settings, as one hash."""
+    rules = [
+        RESOLVE_VERSION,
+        sorted(options.aliases.items()),
+        sorted([list(parts), name] for parts, name in options.joins.items()),
+        sorted(options.stops),
+        sorted(options.kinds.items()),
+        sorted(options.names),
+    ]
+    return hashlib.sha256(json.dumps(rules, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
+def extract_resolved(
+    texts: Sequence[tuple[str, str | None]],
+    options: EntitySettings,
+    cache: EntityCache | None,
+    extractor: NatashaExtractor | None = None,
+) -> tuple[dict[tuple[str, str | None], list[Found]], Stats]:
+    """:func:`resolve`'s result for each (text, the text the model reads for
+    it or ``None``): from the cache when this text was resolved with these
+    rules before (the model's mentions are not even read), else from the
+    mentions (cached, or the model's), then stored.
+
+    Fresh :class:`Found` objects every time: the caller may change them.
+    """
+    pairs = list(dict.fromkeys(texts))
+    rules = rules_digest(options)
+    readable = [p for p in pairs if p[1] is not None]
+    keys = {p: cache.resolved_key(rules, p[1], p[0]) for p in readable} if cache else {}
+    hits = cache.get_resolved(list(keys.values())) if cache else {}
+    result = {p: hits[keys[p]] for p in readable if keys.get(p) in hits}
+    mentions, stats = extract(
+        [p[1] for p in readable if p not in result], options, cache, extractor
+    )
+    new = {}
+    for pair in pairs:
+        if pair not in result:
+            found = resolve(pair[0], mentions.get(pair[1], []) if pair[1] is not None else [],
+                            options)
+            result[pair] = found
+            if pair[1] is not None:
+                new[pair] = found
+    distinct = len({p[1] for p in readable})
+    stats.resolved = distinct - stats.texts
+    stats.hits += stats.resolved
+    stats.texts = distinct
+    if cache and new and not stats.failed:
+        cache.put_resolved(rules, ((keys[p], found) for p, found in new.items()))
     return result, stats
 
 
@@ -381,26 +475,51 @@ def _workers(options: EntitySettings, texts: Sequence[str]) -> int:
     return wanted
 
 
+#: characters per chunk of a parallel extraction (about a second of work)
+CHUNK_CHARS = 50_000
+
+
 def _run_model(texts, options, extractor) -> tuple[list[list[Mention]], int]:
     if extractor is not None:
         return extractor.extract(texts), 1
     workers = _workers(options, texts)
+    model = NatashaExtractor()  # once, here: forked workers share it
     if workers == 1:
-        return NatashaExtractor().extract(texts), 1
-    # Chunks of about equal total length, a few per worker, for balance.
-    chunks = _chunks(texts, workers * 4)
-    context = multiprocessing.get_context("fork")
+        return model.extract(texts), 1
+    return _extract_parallel(model, texts, workers), workers
+
+
+def _extract_parallel(model: NatashaExtractor, texts: Sequence[str], workers: int):
+    """``model.extract(texts)`` in this process and ``workers - 1`` forked
+    ones. Chunks of similar length go to the workers shortest first; this
+    process takes them longest first, as long as no worker has started them."""
+    global _worker_extractor  # read by the forked workers; reset below
+    chunks = _chunks(texts, max(workers * 4, sum(map(len, texts)) // CHUNK_CHARS))
+    parts: dict[int, list[list[Mention]]] = {}
+    _worker_extractor = model
+    gc.freeze()  # the workers' garbage collector leaves the shared pages alone
     try:
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
-            parts = list(pool.map(_extract_in_worker, [[texts[i] for i in c] for c in chunks]))
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
+            futures = [pool.submit(_extract_in_worker, [texts[i] for i in c]) for c in chunks]
+            for number in reversed(range(len(chunks))):
+                if not futures[number].cancel():
+                    break  # a worker has it: the rest are taken too
+                parts[number] = model.extract([texts[i] for i in chunks[number]])
+            for number, future in enumerate(futures):
+                if number not in parts:
+                    parts[number] = future.result()
     except BrokenProcessPool as error:  # a worker died (memory?): do it here
         logger.warning("entities: worker processes failed (%s); extracting in one", error)
-        return NatashaExtractor().extract(texts), 1
+        return model.extract(texts)
+    finally:
+        _worker_extractor = None
+        gc.unfreeze()
     found: list[list[Mention]] = [[] for _ in texts]
-    for chunk, part in zip(chunks, parts, strict=True):
-        for index, mentions in zip(chunk, part, strict=True):
+    for number, chunk in enumerate(chunks):
+        for index, mentions in zip(chunk, parts[number], strict=True):
             found[index] = mentions
-    return found, workers
+    return found
 
 
 def _chunks(texts: Sequence[str], count: int) -> list[list[int]]:
@@ -700,30 +819,35 @@ def tag_corpus(generator, corpus, extractor=None) -> Stats:
             title_in_lead=getattr(article, "title_source", "") == "lead",
         )
     headlines = list(dict.fromkeys(h for c in corpus.captures for h in c.headlines))
-    wanted = [d.text for d in docs.values()] + [
-        model_text(h) for h in headlines if text_lang(h) in options.langs
+    # (text to resolve, the text the model reads for it, or None: not read)
+    texts = [(d.text, d.text) for d in docs.values()] + [
+        (h, model_text(h) if text_lang(h) in options.langs else None) for h in headlines
     ]
 
-    # 2. extraction
+    # 2. extraction and 3. resolution per text, both cached
     folder = cache_folder(settings, options)
     cache = EntityCache(folder) if options.cache else None
     try:
-        mentions, stats = extract(wanted, options, cache, extractor)
+        resolved, stats = extract_resolved(texts, options, cache, extractor)
     finally:
         if cache:
             cache.close()
     logger.info(
-        "entities: %d texts, %d from the cache (%s), %d extracted in %.1f s (%d process(es))",
-        stats.texts, stats.hits, folder, stats.extracted, stats.seconds, stats.workers,
+        "entities: %d texts, %d from the cache (%s, %d resolved), %d extracted in %.1f s "
+        "(%d process(es))", stats.texts, stats.hits, folder, stats.resolved, stats.extracted,
+        stats.seconds, stats.workers,
     )
 
-    # 3. resolution, per text, then across the corpus
-    found_articles = {
-        key: resolve(doc.text, mentions.get(doc.text, []), options) for key, doc in docs.items()
-    }
-    found_headlines = {
-        h: resolve(h, mentions.get(model_text(h), []), options) for h in headlines
-    }
+    # 3. resolution across the corpus
+    found_articles, seen = {}, set()
+    for key, doc in docs.items():  # each article its own objects (changed in place below)
+        items = resolved[(doc.text, doc.text)]
+        if doc.text in seen:
+            items = [Found(f.name, f.kind, list(f.spans)) for f in items]
+        seen.add(doc.text)
+        found_articles[key] = items
+    found_headlines = {h: resolved[pair] for h, pair in zip(headlines, texts[len(docs):],
+                                                             strict=True)}
     every = [*found_articles.values(), *found_headlines.values()]
     resolve_corpus(every, options)
     if options.known_names:
@@ -737,8 +861,12 @@ def tag_corpus(generator, corpus, extractor=None) -> Stats:
     registry: dict[str, Tag] = {}
     pages: dict[str, EntityPage] = {}
 
+    made: dict[str, Tag] = {}  # name -> its Tag (slugify is slow; names repeat)
+
     def tag_for(name: str, kind: str) -> Tag:
-        tag = Tag(name, settings)
+        tag = made.get(name)
+        if tag is None:
+            tag = made[name] = Tag(name, settings)
         known = registry.get(tag.slug)
         if known is None:
             tag.kind = kind

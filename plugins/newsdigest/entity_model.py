@@ -136,6 +136,12 @@ class NatashaExtractor:
         self.ner = NewsNERTagger(embedding)
         self.morph = NewsMorphTagger(embedding)
         self.syntax = NewsSyntaxParser(embedding)
+        # the three models ship the same word list: keep one (tens of MiB each)
+        words = self.ner.infer.encoder.words_vocab
+        for tagger in (self.morph, self.syntax):
+            encoder = tagger.infer.encoder
+            if encoder.words_vocab.items == words.items:
+                encoder.words_vocab = words
         self.context = receptive_field(self.morph.infer.model)
         self.calls = 0  # texts run through the model by this object
         self._ner_encoder = _Encoder(self.ner.infer.encoder)
