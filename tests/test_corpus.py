@@ -53,6 +53,20 @@ def test_tolerances_quotes_spaces_caption_and_cut_end():
     assert not snapshots.same_story(a, other)
 
 
+def test_shingle_sets_are_the_word_shingles():
+    # group() compares tuples of words; they must be the documented shingles.
+    for name in [*POLOTSK, *QUOTES]:
+        text = body(name)
+        shingled = snapshots._shingle(text)
+        words = [w for p in text.paragraphs for w in snapshots.normalise(p)]
+        assert {" ".join(s) for s in shingled.body} == snapshots.shingles(words)
+        lead = snapshots.normalise(text.paragraphs[0])
+        if len(lead) < snapshots.SHORT_LEAD:
+            lead += snapshots.normalise(text.paragraphs[1])
+        assert {" ".join(s) for s in shingled.lead} == snapshots.shingles(lead)
+    assert snapshots.normalise("«Ёлка», — сказал   он!") == ["елка", "сказал", "он"]
+
+
 def test_lsh_candidate_rates():
     # A capture of the same story (lead similarity near 1) is always proposed;
     # unrelated leads almost never are (they would only cost a check).
@@ -231,3 +245,32 @@ def test_a_slug_that_would_overwrite_a_month_page_is_renamed(tmp_path):
     assert any(a.get("href", "").endswith("index-2.html") for a in month.find_all("a"))
     assert any("slug 'index' is taken by a page of the site" in line
                for line in result.log_lines("index.txt"))
+
+
+def test_many_slug_renames_one_console_line_and_each_in_the_report(tmp_path):
+    text = "Slug: odna-i-ta-zhe\nDate: 2025-02-15\n\n  1. А\n/\n\n{}\n"
+    stories = [
+        "Первая история про каток в Лиде и его первых посетителей.",
+        "Вторая история про новый мост в Полоцке и его ремонт.",
+        "Третья история про библиотеку в Бобруйске и ее читателей.",
+        "Четвертая история про трамваи в Минске и новое расписание.",
+        "Пятая история про парк в Гродно и его старые деревья.",
+    ]
+    dumps = {f"{n}.txt": text.format(story) for n, story in zip("abcde", stories, strict=True)}
+    result = run_build(tmp_path, dumps, {"DIGEST_REPORT": str(tmp_path / "r.json")})
+    assert result.returncode == 0, result.log
+    pages = sorted(p.name for p in result.output.glob("2025/02/odna-i-ta-zhe*.html"))
+    assert pages == sorted(f"odna-i-ta-zhe{s}.html" for s in ("", "-2", "-3", "-4", "-5"))
+    lines = [line for line in result.log.splitlines() if "WARNING" in line and "slug" in line]
+    assert len(lines) == 1, lines
+    assert "4 articles were renamed: an earlier dump (or a page of the site) has their slug" \
+        in lines[0]
+    assert "b.txt -> 'odna-i-ta-zhe-2'; each rename is listed under its file in" in lines[0]
+    assert str(tmp_path / "r.json") in lines[0]
+    report = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    notes = {e["file"].rsplit("/", 1)[-1]: e["warnings"] for e in report["files"]}
+    assert notes["a.txt"] == []
+    for name, number in (("b.txt", 2), ("c.txt", 3), ("d.txt", 4), ("e.txt", 5)):
+        assert len(notes[name]) == 1, notes[name]
+        assert notes[name][0].startswith("slug 'odna-i-ta-zhe' is taken by ")
+        assert notes[name][0].endswith(f"a.txt; using 'odna-i-ta-zhe-{number}'")

@@ -31,6 +31,7 @@ from html import escape, unescape
 
 from . import matching, snapshots
 from .dump import fold
+from .settings import DEFAULTS
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +155,8 @@ def build_corpus(generator) -> Corpus:
                 headlines=list(article.headlines),
                 truncated=article.truncated,
                 reason=article.digest_reason,
-                warnings=list(getattr(article, "digest_warnings", [])),
+                # shared with the article: unique_slugs adds its renames
+                warnings=_warnings(article),
                 article=article if kind == ARTICLE else None,
                 status=kind,
             )
@@ -163,6 +165,14 @@ def build_corpus(generator) -> Corpus:
         a for a in generator.hidden_articles if getattr(a, "digest_kind", ARTICLE) == ARTICLE
     ]
     return corpus
+
+
+def _warnings(article) -> list[str]:
+    """A fresh copy of the reader's warnings, shared by the capture and the
+    article (the reader's own list is not changed)."""
+    notes = list(getattr(article, "digest_warnings", None) or ())
+    article.digest_warnings = notes
+    return notes
 
 
 # --- 2. one story, one article ----------------------------------------------------------
@@ -214,12 +224,24 @@ def _merge(group: list[Capture]) -> Capture:
 RESERVED_SLUGS = frozenset({"index"})
 
 
-def unique_slugs(articles) -> None:
-    """Give every article a distinct slug; the order of source paths decides."""
+#: Renamed slugs named in the console line; every rename is in the build report.
+SLUG_EXAMPLES = 3
+
+
+def unique_slugs(articles) -> list[tuple[str, str]]:
+    """Give every article a distinct slug; the order of source paths decides.
+
+    Each rename is added to the article's ``digest_warnings`` (so the build
+    report lists it under its file); the console gets one line: the rename
+    itself when there is one, else a summary with a few examples. Returns the
+    renames as ``(file, message)``.
+    """
     by_slug = defaultdict(list)
     for article in sorted(articles, key=lambda a: a.source_path):
         by_slug[article.slug].append(article)
     taken = set(by_slug) | RESERVED_SLUGS
+    renames: list[tuple[str, str]] = []
+    examples: list[str] = []  # the first rename of a few slugs
     for slug, group in by_slug.items():
         renamed = group if slug in RESERVED_SLUGS else group[1:]
         for number, article in enumerate(renamed, start=2):
@@ -228,15 +250,32 @@ def unique_slugs(articles) -> None:
                 number += 1
                 candidate = f"{slug}-{number}"
             taken.add(candidate)
-            logger.warning(
-                "%s: slug '%s' is taken by %s; using '%s'",
-                getattr(article, "digest_file", article.source_path),
-                slug,
-                "a page of the site" if slug in RESERVED_SLUGS
-                else getattr(group[0], "digest_file", group[0].source_path),
-                candidate,
-            )
+            owner = ("a page of the site" if slug in RESERVED_SLUGS
+                     else getattr(group[0], "digest_file", group[0].source_path))
+            message = f"slug '{slug}' is taken by {owner}; using '{candidate}'"
+            notes = getattr(article, "digest_warnings", None)
+            if isinstance(notes, list):
+                notes.append(message)
+            name = getattr(article, "digest_file", article.source_path)
+            renames.append((name, message))
+            if article is renamed[0] and len(examples) < SLUG_EXAMPLES:
+                examples.append(f"{name} -> '{candidate}'")
             article.slug = candidate
+    if len(renames) == 1:
+        logger.warning("%s: %s", *renames[0])
+    elif renames:
+        logger.warning(
+            "%d articles were renamed: an earlier dump (or a page of the site) has their slug, "
+            "e.g. %s; each rename is listed under its file in %s",
+            len(renames), ", ".join(examples), _report_path(by_slug),
+        )
+    return renames
+
+
+def _report_path(by_slug) -> str:
+    group = next(iter(by_slug.values()))
+    pelican_settings = getattr(group[0], "settings", None) or {}
+    return str(pelican_settings.get("DIGEST_REPORT", DEFAULTS["DIGEST_REPORT"]))
 
 
 # --- 5. the roundup, linked ------------------------------------------------------------
