@@ -12,6 +12,7 @@ from pelican import signals
 from pelican.log import console
 
 from . import entities, files, preview, report, search, sharing
+from . import writer as writer_module
 from .corpus import build_corpus, link_headlines, merge_captures, unique_slugs
 from .reader import DumpReader, display_path
 from .settings import from_pelican
@@ -51,8 +52,15 @@ def collect_corpus(generator) -> None:
     generator.context["digest"] = corpus
 
 
-def write_reports(generator, writer=None) -> None:
-    """After the articles are written: the build report and the roundup JSON."""
+def articles_written(generator, writer=None) -> None:
+    """When the article generator has written (deferred) its pages: write
+    them, then the build report and the roundup JSON."""
+    writer_module.flush(writer)
+    write_reports(generator)
+
+
+def write_reports(generator) -> None:
+    """The build report and the roundup JSON."""
     corpus = generator.context.get("digest")
     if corpus is None:
         return
@@ -82,7 +90,8 @@ def register() -> None:
     signals.article_generator_init.connect(skip_looping_links)
     signals.generator_init.connect(add_filters)
     signals.article_generator_pretaxonomy.connect(collect_corpus)
-    signals.article_writer_finalized.connect(write_reports)
+    signals.get_writer.connect(writer_module.writer_class)
+    signals.article_writer_finalized.connect(articles_written)
     signals.initialized.connect(preview.install)
     signals.generator_init.connect(sharing.add_filters)
     signals.get_generators.connect(search.start_build)

@@ -116,6 +116,9 @@ DEFAULTS: dict[str, object] = {
     "DIGEST_CACHE_PATH": None,
     # False: no on-disk cache (every build runs the model)
     "DIGEST_ENTITY_CACHE": True,
+    # --- writing (writer.py) ---
+    # processes that render and write the pages; None = every core, 1 = this process
+    "DIGEST_WRITE_WORKERS": None,
     # --- search, sharing, live preview (search.py, sharing.py, preview.py) ---
     # build the Pagefind search index after every build (Pelican's finalized signal)
     "DIGEST_SEARCH": True,

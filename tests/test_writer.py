@@ -1,0 +1,112 @@
+"""The page writer (``writer.py``): pages rendered by several processes."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from jinja2 import Environment
+from pelican import signals
+from pelican.writers import FileOverwriteFailedError
+
+from conftest import FIXTURES, SEED, run_build
+from newsdigest.writer import DigestWriter
+
+pytestmark = pytest.mark.skipif(
+    not (hasattr(os, "fork") and os.uname().sysname == "Linux"),
+    reason="parallel writing forks (Linux)",
+)
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_two_processes_write_the_same_site_as_one(tmp_path):
+    dumps = {SEED.name: SEED, **{p.name: p for p in sorted(FIXTURES.glob("*.txt"))}}
+    one = run_build(tmp_path, dumps, {"DIGEST_WRITE_WORKERS": 1, "DIGEST_SEARCH": False})
+    assert one.returncode == 0, one.log
+    first = _tree(one.output)
+    one.output.rename(tmp_path / "output-one")
+    two = run_build(tmp_path, dumps, {"DIGEST_WRITE_WORKERS": 2, "DIGEST_SEARCH": False})
+    assert two.returncode == 0, two.log
+    second = _tree(two.output)
+    assert len(first) > 50  # articles, days, tags, sources, the roundup, index pages
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def _writer(tmp_path: Path, workers: int = 2) -> DigestWriter:
+    settings = {"DIGEST_WRITE_WORKERS": workers, "RELATIVE_URLS": False,
+                "PAGINATED_TEMPLATES": {}, "DEFAULT_PAGINATION": False}
+    return DigestWriter(str(tmp_path), settings=settings)
+
+
+def test_every_page_is_written_and_announced_once_from_this_process(tmp_path):
+    template = Environment().from_string("page {{ number }} in {{ output_file }}")
+    writer = _writer(tmp_path)
+    for number in range(40):
+        writer.write_file(f"p/{number}.html", template, {}, number=number)
+    assert list(tmp_path.rglob("*.html")) == []  # deferred until flushed
+    announced: list[tuple[str, int, int]] = []
+
+    def written(path, context):
+        announced.append((os.path.relpath(path, tmp_path), context["number"], os.getpid()))
+
+    signals.content_written.connect(written)
+    try:
+        writer.flush()
+    finally:
+        signals.content_written.disconnect(written)
+    assert [(a, n) for a, n, _ in announced] == [(f"p/{n}.html", n) for n in range(40)]
+    assert {pid for _, _, pid in announced} == {os.getpid()}
+    for number in range(40):
+        text = (tmp_path / "p" / f"{number}.html").read_text("utf-8")
+        assert text == f"page {number} in p/{number}.html"
+    # once flushed, a page is written at once
+    writer.write_file("late.html", template, {}, number=99)
+    assert (tmp_path / "late.html").read_text("utf-8") == "page 99 in late.html"
+
+
+def test_one_path_written_by_two_processes_stops_the_build_as_in_pelican(tmp_path):
+    # each page takes long enough that the two processes take one each: only
+    # the check across processes can see the second write
+    template = Environment().from_string("{{ wait(number) }}")
+    writer = _writer(tmp_path)
+    for number in range(2):
+        writer.write_file("same.html", template, {"wait": _slow}, number=number)
+    with pytest.raises(FileOverwriteFailedError, match="already written"):
+        writer.flush()
+
+
+def _slow(number):
+    time.sleep(0.5)
+    return number
+
+
+def test_an_override_wins_whatever_the_order(tmp_path):
+    template = Environment().from_string("{{ number }}")
+    writer = _writer(tmp_path)
+    writer.write_file("same.html", template, {}, override_output=True, number=1)
+    for number in range(2, 12):
+        writer.write_file(f"{number}.html", template, {}, number=number)
+    writer.write_file("same.html", template, {}, number=0)
+    writer.flush()
+    assert (tmp_path / "same.html").read_text("utf-8") == "1"
+
+
+def test_an_error_in_any_process_stops_the_build(tmp_path):
+    def fail(number):
+        if number == 7:
+            raise ValueError("template broke on page 7")
+        return number
+
+    template = Environment().from_string("{{ fail(number) }}")
+    writer = _writer(tmp_path)
+    for number in range(16):
+        writer.write_file(f"{number}.html", template, {"fail": fail}, number=number)
+    with pytest.raises(Exception, match="template broke on page 7"):
+        writer.flush()
