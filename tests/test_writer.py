@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -37,6 +38,12 @@ def test_two_processes_write_the_same_site_as_one(tmp_path):
     assert len(first) > 50  # articles, days, tags, sources, the roundup, index pages
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
+    # the build report says where the time went
+    timings = json.loads((tmp_path / "build-report.json").read_text("utf-8"))["timings"]
+    steps = ["read", "corpus", "merge", "slugs", "entities", "links", "other", "write", "roundup"]
+    assert list(timings) == steps
+    assert all(isinstance(v, float) and v >= 0 for v in timings.values())
+    assert timings["write"] > 0 and timings["read"] > 0
 
 
 def _writer(tmp_path: Path, workers: int = 2) -> DigestWriter:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 
 from pelican import signals
 from pelican.log import console
@@ -42,25 +43,41 @@ def skip_looping_links(generator) -> None:
     generator.settings = {**generator.settings, "ARTICLE_EXCLUDES": excludes}
 
 
+def start_timing(generator) -> None:
+    """``article_generator_init``: the build's clock (one per generator, so
+    one per build)."""
+    generator.digest_timings = Timings()
+
+
 def collect_corpus(generator) -> None:
     """After every dump is read: the corpus-wide steps, in order."""
+    timings = getattr(generator, "digest_timings", None) or Timings()
+    timings.lap("read")
     corpus = build_corpus(generator)
+    timings.lap("corpus")
     merge_captures(corpus, generator)
+    timings.lap("merge")
     unique_slugs(generator.articles + generator.hidden_articles)
+    timings.lap("slugs")
     entities.tag_corpus(generator, corpus)
+    timings.lap("entities")
     link_headlines(corpus, typogrify=_title_filter(generator.settings))
+    timings.lap("links")
     generator.context["digest"] = corpus
 
 
 def articles_written(generator, writer=None) -> None:
     """When the article generator has written (deferred) its pages: write
     them, then the build report and the roundup JSON."""
+    timings = getattr(generator, "digest_timings", None) or Timings()
+    timings.lap("other")  # Pelican's own steps: tags, dates, pages…
     writer_module.flush(writer)
-    write_reports(generator)
+    timings.lap("write")
+    write_reports(generator, timings)
 
 
-def write_reports(generator) -> None:
-    """The build report and the roundup JSON."""
+def write_reports(generator, timings: Timings | None = None) -> None:
+    """The build report (with where the time went) and the roundup JSON."""
     corpus = generator.context.get("digest")
     if corpus is None:
         return
@@ -70,8 +87,26 @@ def write_reports(generator) -> None:
         os.path.join(generator.output_path, options.roundup_json),
         report.roundup_json(corpus, siteurl),
     )
-    report.write_json(options.report, report.build_report(corpus, siteurl))
+    built = report.build_report(corpus, siteurl)
+    if timings is not None:
+        timings.lap("roundup")
+        built["timings"] = timings.seconds
+        logger.info("timings (s): %s", ", ".join(f"{k} {v}" for k, v in timings.seconds.items()))
+    report.write_json(options.report, built)
     console.print(report.summary(corpus), markup=False, highlight=False)
+
+
+class Timings:
+    """Wall time of the build's steps, in seconds, in the build report."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.seconds[step] = round(self.seconds.get(step, 0.0) + now - self._last, 3)
+        self._last = now
 
 
 def _title_filter(settings):
@@ -88,6 +123,7 @@ def _title_filter(settings):
 def register() -> None:
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(skip_looping_links)
+    signals.article_generator_init.connect(start_timing)
     signals.generator_init.connect(add_filters)
     signals.article_generator_pretaxonomy.connect(collect_corpus)
     signals.get_writer.connect(writer_module.writer_class)
