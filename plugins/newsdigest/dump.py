@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 
 # --- line patterns -----------------------------------------------------------------
 
-#: ``  1. Text``; the indent of the first item is sometimes missing.
-_ITEM = re.compile(r"^[ \t\u00a0]*(\d{1,6})\.[ \t\u00a0]+(\S.*?)\s*$")
+#: ``  1. Text``; the indent of the first item is sometimes missing. The text
+#: is ``group(2).rstrip()`` (``(\S.*?)\s*$`` costs more: the lazy ``.*?``
+#: tries ``\s*$`` at every character).
+_ITEM = re.compile(r"[ \t\u00a0]*(\d{1,6})\.[ \t\u00a0]+(\S.*)")
 #: A bare item number at the very end of a cut capture: ``  11`` or ``  11.``
 _BARE_NUMBER = re.compile(r"^[ \t\u00a0]*\d{1,6}\.?[ \t\u00a0]*$")
 #: Pelican-style override header at the top of a dump.
@@ -47,7 +49,6 @@ _CAPTION_MAX = 400
 _MAX_CHROME = 6
 #: Quote characters folded together when comparing two lines.
 _QUOTES = re.compile(r"[\"'«»„“”‘’‚]")
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 
 LIST_END_SLASH = "slash"
 LIST_END_LANG = "language-switch"
@@ -95,7 +96,9 @@ class Dump:
 
 def fold(text: str) -> str:
     """A comparison key: quotes unified, spaces collapsed, case folded."""
-    return _SPACES.sub(" ", _QUOTES.sub('"', text)).strip().casefold()
+    # str.split() splits at exactly the characters ``[\s\u00a0\u202f\u2009]``
+    # matches (str.isspace), and drops the ends as strip() did.
+    return " ".join(_QUOTES.sub('"', text).split()).casefold()
 
 
 #: Characters that are never text: C0/C1 controls (but tab and line ends),
@@ -226,6 +229,7 @@ def _read_list(lines: list[str], start: int) -> tuple[list[str], int, str]:
 def _read_body(lines: list[str]) -> tuple[Block, ...]:
     """One block per non-blank line; a repeated caption is kept once."""
     blocks: list[Block] = []
+    folded = None  # fold(blocks[-1].text), once known
     for raw in lines:
         line = raw.strip()
         if not line:
@@ -239,18 +243,27 @@ def _read_body(lines: list[str]) -> tuple[Block, ...]:
                 # The same caption again: keep the one with «» quotes.
                 if "«" in caption.text + caption.credit:
                     blocks[-1] = caption
+                    folded = None
                 continue
             blocks.append(caption)
+            folded = None
             continue
-        if blocks and fold(blocks[-1].text) == fold(line):
-            continue  # the same paragraph twice in a row
+        if blocks:
+            if folded is None:
+                folded = fold(blocks[-1].text)
+            line_folded = fold(line)
+            if folded == line_folded:
+                continue  # the same paragraph twice in a row
+            folded = line_folded
+        else:
+            folded = None
         kind = "quote" if _is_direct_quote(line) else "paragraph"
         blocks.append(Block(kind, line))
     return tuple(blocks)
 
 
 def _caption(line: str) -> Block | None:
-    if len(line) > _CAPTION_MAX:
+    if len(line) > _CAPTION_MAX or ":" not in line:  # a credit has its colon
         return None
     match = _CREDIT.search(line)
     if not match:
@@ -409,7 +422,14 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+def _cyrillic_letters(text: str) -> int:
+    """How many characters of ``text`` are in U+0400-U+04FF: in UTF-8 those
+    and only those start with the bytes D0-D3 (never a continuation byte)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return data.count(b"\xd0") + data.count(b"\xd1") + data.count(b"\xd2") + data.count(b"\xd3")
+
 _MOJIBAKE = re.compile(r"[РС][\u0400-\u045f‚„…†‡€‰‹›‘’“”•–—™\u00a0-\u00bf]")
 
 
@@ -420,10 +440,17 @@ def repair_mojibake(text: str) -> str:
     by another character; real Russian text never looks like that.
     """
     sample = text[:20000]
+    # Each pair starts with Р or С: their count bounds the pairs from above,
+    # and is cheap; most text is decided by it without looking for pairs.
+    most = sample.count("Р") + sample.count("С")
+    if most < 8:
+        return text
+    letters = _cyrillic_letters(sample)
+    if most * 2 < letters * 0.6:
+        return text
     pairs = len(_MOJIBAKE.findall(sample))
     if pairs < 8:
         return text
-    letters = len(_CYRILLIC.findall(sample))
     if pairs * 2 < letters * 0.6:
         return text
     try:

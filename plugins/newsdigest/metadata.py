@@ -35,8 +35,6 @@ _CLAUSE_BREAK = re.compile(r"(?:,|;|:|[\s\u00a0][—–][\s\u00a0])")
 _ISO_DATE = re.compile(r"\bdate[\s\u00a0]+\d{4}-\d\d-\d\d\b|\b\d{4}-\d\d-\d\d\b", re.I)
 _MARKUP_TAG = re.compile(r"<[^>]*>")
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?")
-_BELARUSIAN = re.compile(r"[іІўЎ]")
-_RUSSIAN_ONLY = re.compile(r"[иИщЩъЪ]")
 
 
 @dataclass(frozen=True)
@@ -260,7 +258,12 @@ def _language(dump: Dump) -> str:
 def text_lang(text: str) -> str:
     """``be`` when Belarusian-only letters (і, ў) outnumber Russian-only ones
     (и, щ, ъ), else ``ru``."""
-    return "be" if len(_BELARUSIAN.findall(text)) > len(_RUSSIAN_ONLY.findall(text)) else "ru"
+    belarusian = text.count("і") + text.count("І") + text.count("ў") + text.count("Ў")
+    if not belarusian:
+        return "ru"
+    russian = (text.count("и") + text.count("И") + text.count("щ") + text.count("Щ")
+               + text.count("ъ") + text.count("Ъ"))
+    return "be" if belarusian > russian else "ru"
 
 
 def _header_date(headers, options, warnings) -> dt.date | None:
