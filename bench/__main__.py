@@ -33,7 +33,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import generate
@@ -109,6 +109,8 @@ class Figure:
     seconds: float
     rss: float  # MiB, peak of the summed RSS of the process tree
     pss: float  # MiB, peak of the summed PSS of the process tree
+    #: our builds: seconds per step, from the build report
+    steps: dict[str, float] = field(default_factory=dict)
 
 
 def timed(command: list[str], env: dict | None = None) -> Figure:
@@ -154,6 +156,12 @@ class Side:
         for folder in (self.output, self.cache):
             shutil.rmtree(folder, ignore_errors=True)
 
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def build(self) -> Figure:
+        return timed(self.command())
+
 
 class Baseline(Side):
     def __init__(self, work: Path):
@@ -181,20 +189,30 @@ class Ours(Side):
                             "CACHE_PATH": str(self.cache),
                             "DIGEST_CACHE_PATH": str(self.cache),
                             "DIGEST_REFERENCE_DATE": "2026-11-25",
-                            "DIGEST_REPORT": str(self.work / "build-report.json"),
+                            "DIGEST_REPORT": str(self.report),
                             "DIGEST_SEARCH": False})]
 
+    @property
+    def report(self) -> Path:
+        return self.work / "build-report.json"
 
-def run_side(side: Side, extra: list[Path]) -> dict[str, tuple[float, float]]:
+    def build(self) -> Figure:
+        self.report.unlink(missing_ok=True)
+        figure = timed(self.command())
+        figure.steps = json.loads(self.report.read_text("utf-8")).get("timings", {})
+        return figure
+
+
+def run_side(side: Side, extra: list[Path]) -> dict[str, Figure]:
     figures = {}
     side.reset()
-    figures["cold"] = timed(side.command())
-    figures["warm"] = timed(side.command())
+    figures["cold"] = side.build()
+    figures["warm"] = side.build()
     added = [side.content / path.name for path in extra]
     for source, target in zip(extra, added, strict=True):
         shutil.copy2(source, target)
     try:
-        figures["daily"] = timed(side.command())
+        figures["daily"] = side.build()
     finally:
         for path in added:
             path.unlink()
@@ -285,6 +303,15 @@ def write_results(args, results, searches, markdown_count) -> None:
         peak_o = max(getattr(f, measure) for figures in ours.values() for f in figures)
         lines.append(f"| {label} | {peak_b:.0f} | {peak_o:.0f} "
                      f"| {_verdict(peak_o, MEMORY_TARGET)} |")
+    steps = list(dict.fromkeys(k for f in ours["cold"] for k in f.steps))
+    if steps:
+        lines += ["", "Where our build's time went (seconds, medians; from the build "
+                  "report's `timings`; start-up and Pelican's own steps are the rest):", "",
+                  "| build | " + " | ".join(steps) + " |",
+                  "| --- |" + " --- |" * len(steps)]
+        for kind in ("cold", "warm", "daily"):
+            cells = [median([f.steps.get(step, 0.0) for f in ours[kind]]) for step in steps]
+            lines.append(f"| {kind} | " + " | ".join(f"{c:.2f}" for c in cells) + " |")
     lines.append("")
     if searches:
         lines.append(f"Search indexing (Pagefind over our output), median: "
