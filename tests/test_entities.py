@@ -110,6 +110,49 @@ def test_fix_declension_rules():
     assert E.fix_declension("Лукашенко", "Лукашенко") == "Лукашенко"
 
 
+def test_morphology_of_a_window_is_that_of_the_whole_sentence(extractor):
+    # The extractor tags only the tokens around mentions; exact only because
+    # the morphology model sees CONTEXT tokens either side and no further.
+    from natasha.doc import Doc
+
+    from newsdigest.entity_model import CONTEXT
+
+    assert extractor.context == CONTEXT == 3
+    texts = [(FIXTURES / name).read_text("utf-8") for name in ENTITY_FIXTURES]
+    sents = []
+    for text in [*texts, SEED.read_text("utf-8")]:
+        doc = Doc(E.model_text(text))
+        doc.segment(extractor.segmenter)
+        sents += [[t.text for t in sent.tokens] for sent in doc.sents]
+    full = [[(t.pos, t.feats) for t in m.tokens] for m in extractor.morph.map(sents)]
+    assert full == extractor.morph_tags(sents)
+    windows, expected = [], []
+    for words, tags in zip(sents, full, strict=True):
+        for index in range(len(words)):
+            low = max(0, index - extractor.context)
+            windows.append(words[low : index + extractor.context + 1])
+            expected.append((index - low, tags[index]))
+    assert sum(len(w) for w in sents) > 900
+    got = extractor.morph_tags(windows)
+    assert [tags[i] for (i, _), tags in zip(expected, got, strict=True)] == [
+        tag for _, tag in expected
+    ]
+
+
+def test_the_fast_encoder_gives_slovnets_numbers_bit_for_bit(extractor):
+    import numpy as np
+
+    from newsdigest.entity_model import encode
+
+    words = SEED.read_text("utf-8").split()
+    items = [words[:1], words[:5], words[5:200], words[200:230]]
+    for tagger in (extractor.ner, extractor.morph, extractor.syntax):
+        model, encoder = tagger.infer.model, tagger.infer.encoder
+        data = next(encoder(items))
+        expected = model.encoder(model.emb(data.word_id, data.shape_id), data.pad_mask)
+        assert np.array_equal(encode(model, data), expected)
+
+
 def test_organisations_inflect_their_head_word_only(extractor):
     text = "Об этом сообщили в Белорусской железной дороге и в Министерстве иностранных дел."
     assert ("Белорусская железная дорога", "organisation") in names(extractor, text)
@@ -466,6 +509,40 @@ def test_a_rebuild_never_runs_the_model_on_unchanged_text(extractor, pelican_set
     E.tag_corpus(generator, corpus, extractor=third)
     assert third.texts == []
     assert "Марко Антонио Рубио" in [t.name for t in generator.articles[0].tags]
+
+
+def test_resolved_entities_are_cached_per_text_and_rules(extractor, pelican_settings, tmp_path):
+    cache = tmp_path / "cache"
+    paths = [SEED, FIXTURES / "entities_headlines.txt"]
+
+    def tags(**overrides):
+        counting = Counting(extractor)
+        generator, corpus = read_corpus(
+            pelican_settings, paths, DIGEST_CACHE_PATH=str(cache), **overrides
+        )
+        stats = E.tag_corpus(generator, corpus, extractor=counting)
+        result = ({a.digest_file: [(e.name, e.kind, e.spans, e.score) for e in a.entities]
+                   for a in generator.articles}, dict(corpus.headline_entities))
+        return result, stats, counting.texts
+
+    cold, stats, read = tags()
+    assert stats.resolved == 0 and len(read) == stats.texts
+    with sqlite3.connect(cache / "entities.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM resolved").fetchone() == (stats.texts,)
+        db.execute("DELETE FROM mentions")  # a warm build reads the resolved rows only
+    warm, stats, read = tags()
+    assert warm == cold and read == [] and stats.resolved == stats.hits == stats.texts
+    # other rules: resolved again from the mentions (here: from the model, as
+    # the mentions are gone), and the result is the one without any cache
+    renamed, stats, read = tags(DIGEST_ENTITY_ALIASES={"Лукашенко": "Александр Лукашенко"})
+    assert stats.resolved == 0 and len(read) == stats.texts
+    names = {e.name for ents in renamed[1].values() for e in ents}
+    assert "Александр Лукашенко" in names and "Лукашенко" not in names
+    generator, corpus = read_corpus(
+        pelican_settings, paths, DIGEST_ENTITY_ALIASES={"Лукашенко": "Александр Лукашенко"}
+    )
+    E.tag_corpus(generator, corpus, extractor=extractor)
+    assert dict(corpus.headline_entities) == renamed[1]
 
 
 def test_the_cache_key_is_the_text_and_the_extractor(tmp_path):

@@ -62,6 +62,35 @@ def receptive_field(model) -> int:
     return sum(layer.conv.weight.shape[-1] // 2 for layer in model.encoder.layers)
 
 
+def encode(model, data):
+    """``model.encoder(model.emb(...))`` of slovnet, with the same numbers
+    (bit for bit: the same matrices go to the same ``matmul``, the other
+    operations are element-wise), without its copies: activations stay
+    (batch, sequence, features) and the convolution's windows are written
+    directly instead of gathered from a padded, transposed copy."""
+    import numpy as np
+
+    x = model.emb(data.word_id, data.shape_id)
+    mask = data.pad_mask
+    batch, length, _ = x.shape
+    for layer in model.encoder.layers:
+        conv, norm = layer.conv, layer.norm
+        filters, channels, width = conv.weight.shape
+        pad = conv.padding
+        count = length + 2 * pad - width + 1
+        # windows[b, w, c, j] = x padded with zeros, at [b, w + j, c]
+        windows = np.zeros((batch, count, channels, width), dtype=x.dtype)
+        for j in range(width):
+            low, high = max(0, pad - j), min(count, length + pad - j)
+            windows[:, low:high, :, j] = x[:, low + j - pad : high + j - pad, :]
+        weight = conv.weight.array.reshape(filters, channels * width)
+        out = np.matmul(windows.reshape(batch * count, channels * width), weight.T)
+        out = (out + conv.bias.array).reshape(batch, count, filters).clip(0)
+        x = (out - norm.mean.array) / norm.std.array * norm.weight.array + norm.bias.array
+        x[mask] = 0
+    return x
+
+
 def _batches(lengths: Sequence[int]) -> list[list[int]]:
     """Indexes in order of length, grouped so that a batch pads to at most
     :data:`BATCH_TOKENS` tokens (at least one sequence, at most
@@ -205,7 +234,7 @@ class NatashaExtractor:
         items = [[t.text for t in doc.tokens] for doc in docs]
         for batch in _batches([len(words) for words in items]):
             data = self._ner_encoder.input([items[i] for i in batch])
-            pred = model(data.word_id, data.shape_id, data.pad_mask)
+            pred = model.head(encode(model, data))
             for index, tags in zip(batch, model.head.crf.decode(pred, ~data.pad_mask),
                                    strict=True):
                 doc = docs[index]
@@ -259,7 +288,7 @@ class NatashaExtractor:
         out: list = [None] * len(items)
         for batch in _batches([len(words) for words in items]):
             data = self._morph_encoder.input([items[i] for i in batch])
-            pred = model.head.decode(model(data.word_id, data.shape_id, data.pad_mask))
+            pred = model.head.decode(model.head(encode(model, data)))
             sizes = (~data.pad_mask).sum(-1)
             for row, index in enumerate(batch):
                 tags = []
@@ -278,7 +307,7 @@ class NatashaExtractor:
         items = [[t.text for t in sent.tokens] for sent in sents]
         for batch in _batches([len(words) for words in items]):
             data = self._syntax_encoder.input([items[i] for i in batch])
-            x = model.encoder(model.emb(data.word_id, data.shape_id), data.pad_mask)
+            x = encode(model, data)
             mask = ~data.pad_mask
             heads = model.head.decode(model.head(x), mask)
             sizes = mask.sum(-1)
