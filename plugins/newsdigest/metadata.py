@@ -94,9 +94,12 @@ def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date,
         lang = ""
     lang = lang or _language(dump)
     # A body needs words: a lone "." or "—" after the list is not an article.
-    paragraphs = [b.text for b in dump.blocks if b.kind != "caption" and _WORD.search(b.text)]
+    lead_index = next(
+        (i for i, b in enumerate(dump.blocks) if b.kind != "caption" and _WORD.search(b.text)),
+        None,
+    )
 
-    if not paragraphs:
+    if lead_index is None:
         if headlines:
             return ArticleData(
                 kind=KIND_HEADLINES,
@@ -118,7 +121,10 @@ def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date,
     blocks = tuple(
         Block(b.kind, tidy(b.text), tidy(b.credit) if b.credit else "") for b in dump.blocks
     )
-    lead = paragraphs[0]
+    lead = dump.blocks[lead_index].text
+    paragraphs = [
+        b.text for b in dump.blocks[lead_index:] if b.kind != "caption" and _WORD.search(b.text)
+    ]
 
     title, title_source = headers.get("title", ""), "header"
     if not title:
@@ -156,7 +162,8 @@ def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date,
         date_source=date_source,
         date_precision=precision,
         source=source,
-        summary=tidy(headers.get("summary") or lead),
+        # the lead's block is the lead typeset already
+        summary=tidy(headers["summary"]) if headers.get("summary") else blocks[lead_index].text,
         headlines=headlines,
         truncated=dump.truncated,
         caption=headers.get("caption") or (captions[0].text if captions else ""),
