@@ -244,6 +244,30 @@ def article_text(title: str, blocks: Sequence[str], title_in_lead: bool = False)
 
 
 
+def article_texts(articles: Sequence, cache: EntityCache | None = None) -> dict[int, ArticleText]:
+    """``id(article)`` -> its :func:`article_text` (title, body blocks of
+    its HTML), from the cache when the same title and HTML were read before
+    (parsing the HTML of every article every build is slow)."""
+    sources = {
+        id(a): (getattr(a, "title", ""), getattr(a, "_content", "") or "",
+                getattr(a, "title_source", "") == "lead")
+        for a in articles
+    }
+    keys = {key: cache.text_key(*source) for key, source in sources.items()} if cache else {}
+    known = cache.get_texts(list(set(keys.values()))) if cache else {}
+    docs, new = {}, {}
+    for key, (title, html, title_in_lead) in sources.items():
+        doc = known.get(keys.get(key))
+        if doc is None:
+            doc = article_text(html_text(title), html_blocks(html), title_in_lead=title_in_lead)
+            if cache:
+                new[keys[key]] = doc
+        docs[key] = doc
+    if new:
+        cache.put_texts(new.items())
+    return docs
+
+
 # --- the model -------------------------------------------------------------------------
 
 
@@ -286,8 +310,12 @@ class EntityCache:
                 "CREATE TABLE IF NOT EXISTS resolved "
                 "(key TEXT PRIMARY KEY, rules TEXT NOT NULL, value TEXT NOT NULL)"
             )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS texts (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
             db.execute("SELECT COUNT(*) FROM mentions LIMIT 1").fetchone()
             db.execute("SELECT COUNT(*) FROM resolved LIMIT 1").fetchone()
+            db.execute("SELECT COUNT(*) FROM texts LIMIT 1").fetchone()
         except sqlite3.DatabaseError:
             db.close()
             raise
@@ -309,6 +337,27 @@ class EntityCache:
             key: [Mention(*item) for item in json.loads(value)]
             for key, value in self._rows("mentions", keys)
         }
+
+    @staticmethod
+    def text_key(title: str, html: str, title_in_lead: bool) -> str:
+        """Key of an article's :class:`ArticleText`: what it is made of."""
+        source = f"{TEXT_VERSION}\0{int(title_in_lead)}\0{title}\0{html}"
+        return hashlib.sha256(source.encode()).hexdigest()
+
+    def get_texts(self, keys: Sequence[str]) -> dict[str, ArticleText]:
+        found = {}
+        for key, value in self._rows("texts", keys):
+            text, title, lead = json.loads(value)
+            found[key] = ArticleText(text, tuple(title), tuple(lead))
+        return found
+
+    def put_texts(self, items: Iterable[tuple[str, ArticleText]]) -> None:
+        rows = [
+            (key, json.dumps([doc.text, doc.title, doc.lead], ensure_ascii=False))
+            for key, doc in items
+        ]
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?)", rows)
 
     def resolved_key(self, rules: str, mentions_of: str, text: str) -> str:
         """Key of one text's resolved entities: the extractor, the rules
@@ -408,6 +457,9 @@ def extract(
     return result, stats
 
 
+#: Bump when :func:`article_text`, :func:`html_blocks` or :func:`html_text`
+#: give other texts for the same article (the texts cache is keyed by it).
+TEXT_VERSION = 1
 #: Bump when :func:`resolve` gives other results for the same mentions and
 #: rules (the resolved cache is keyed by it).
 RESOLVE_VERSION = 1
@@ -727,11 +779,18 @@ def add_known_names(
     corpus, a mention of exactly one entity, is that entity here too.
     ``targets``: text -> its entities (changed in place)."""
     known: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    surfaces: dict[str, str | None] = {}  # as found -> tidied, None: not a name
     for text, items in sources:
         for item in items:
             for start, stop in item.spans:
-                surface = " ".join(text[start:stop].split())
-                if surface[:1].isupper() and sum(c.isalpha() for c in surface) > 2:
+                found = text[start:stop]
+                surface = surfaces.get(found, "")
+                if surface == "":
+                    surface = " ".join(found.split())
+                    if not (surface[:1].isupper() and sum(c.isalpha() for c in surface) > 2):
+                        surface = None
+                    surfaces[found] = surface
+                if surface is not None:
                     known[surface].add((item.name, item.kind))
     known = {surface: next(iter(v)) for surface, v in known.items() if len(v) == 1}
     if not known:
@@ -798,6 +857,18 @@ def tag_corpus(generator, corpus, extractor=None) -> Stats:
     ``DIGEST_ENTITY_LIMIT`` entity tags), ``article.entities``,
     ``corpus.headline_entities`` and the template variable ``digest_entities``.
     """
+    # Many small objects and no cycles: the collector would only walk the
+    # whole site's objects again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _tag_corpus(generator, corpus, extractor)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _tag_corpus(generator, corpus, extractor=None) -> Stats:
     from pelican.urlwrappers import Tag
 
     settings = generator.settings
@@ -807,27 +878,18 @@ def tag_corpus(generator, corpus, extractor=None) -> Stats:
     if not options.enabled:
         return stats
 
-    # 1. texts
-    docs = {}
-    for article in articles:
-        if getattr(article, "lang", "ru") not in options.langs:
-            continue
-        title = html_text(getattr(article, "title", ""))
-        docs[id(article)] = article_text(
-            title,
-            html_blocks(getattr(article, "_content", "")),
-            title_in_lead=getattr(article, "title_source", "") == "lead",
-        )
-    headlines = list(dict.fromkeys(h for c in corpus.captures for h in c.headlines))
-    # (text to resolve, the text the model reads for it, or None: not read)
-    texts = [(d.text, d.text) for d in docs.values()] + [
-        (h, model_text(h) if text_lang(h) in options.langs else None) for h in headlines
-    ]
-
-    # 2. extraction and 3. resolution per text, both cached
+    # 1. texts, 2. extraction and 3. resolution per text, all cached
     folder = cache_folder(settings, options)
     cache = EntityCache(folder) if options.cache else None
     try:
+        docs = article_texts(
+            [a for a in articles if getattr(a, "lang", "ru") in options.langs], cache
+        )
+        headlines = list(dict.fromkeys(h for c in corpus.captures for h in c.headlines))
+        # (text to resolve, the text the model reads for it, or None: not read)
+        texts = [(d.text, d.text) for d in docs.values()] + [
+            (h, model_text(h) if text_lang(h) in options.langs else None) for h in headlines
+        ]
         resolved, stats = extract_resolved(texts, options, cache, extractor)
     finally:
         if cache:
