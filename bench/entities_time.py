@@ -16,15 +16,18 @@ readers, after :func:`newsdigest.corpus.build_corpus`):
 
 Each on the seed alone and on the generated dumps. Milliseconds per article
 are the step's wall time (model load included) over the number of articles;
-the step also reads every distinct headline. Peak memory is the largest
-resident set of the process and, for ``cold-N``, of one worker. A
-measurement, not a test.
+the step also reads every distinct headline. Peak memory is that of the
+whole process tree (the measuring process and its workers), sampled every
+20 ms from ``/proc``: summed PSS (shared pages divided between the
+processes that map them: the memory the step really takes) and summed RSS
+(shared pages counted once per process). A measurement, not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import shutil
@@ -194,12 +197,58 @@ def _cpu() -> float:
     )
 
 
+def _tree(root: int) -> list[int]:
+    """The process ``root`` and all its descendants."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(child for child, parent in parents.items() if parent == pid)
+    return found
+
+
+def tree_memory(root: int) -> tuple[int, int]:
+    """(summed RSS, summed PSS) in KiB of a process and its descendants."""
+    rss = pss = 0
+    for pid in _tree(root):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as handle:
+                for line in handle:
+                    key, _, rest = line.partition(" ")
+                    if key == "Rss:":
+                        rss += int(rest.split()[0])
+                    elif key == "Pss:":
+                        pss += int(rest.split()[0])
+        except OSError:
+            continue
+    return rss, pss
+
+
 def run(paths: list[Path], cache: Path, workers: int) -> dict:
-    """:func:`measure` in a fresh interpreter."""
+    """:func:`measure` in a fresh interpreter, its process tree's memory sampled."""
     command = [sys.executable, __file__, "--measure", str(cache), str(workers),
                *map(str, paths)]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    peak_rss = peak_pss = 0
+    with tempfile.TemporaryFile("w+") as out, subprocess.Popen(
+        command, stdout=out, stderr=subprocess.DEVNULL, text=True
+    ) as process:
+        while process.poll() is None:
+            rss, pss = tree_memory(process.pid)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+            time.sleep(0.02)
+        if process.returncode:
+            raise subprocess.CalledProcessError(process.returncode, command)
+        out.seek(0)
+        result = json.loads(out.read().strip().splitlines()[-1])
+    return {**result, "tree_rss_mib": peak_rss / 1024, "tree_pss_mib": peak_pss / 1024}
 
 
 def main() -> None:
@@ -218,7 +267,7 @@ def main() -> None:
         print(f"{len(generated)} dumps in {WORK}")
         return
     print("| corpus | mode | articles | texts read by the model | step s | ms/article "
-          "| CPU s | peak MiB (worker) |")
+          "| CPU s | peak MiB, process tree: PSS (RSS) |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     caches = []
     for label, paths in [("seed", [SEED]), (f"{args.count} generated", generated)]:
@@ -228,13 +277,12 @@ def main() -> None:
                 cache = Path(tempfile.mkdtemp(prefix="entity-cache-"))
                 caches.append(cache)
             result = run(paths, cache, workers)
-            worker = (f" ({result['worker_peak_mib']:.0f})" if result["workers"] > 1 else "")
             print(
                 f"| {label} | {mode} | {result['articles']} | {result['extracted']} of "
                 f"{result['texts']} | {result['seconds']:.2f} | "
                 f"{1000 * result['seconds'] / max(1, result['articles']):.1f} | "
                 f"{result['cpu_seconds']:.2f} | "
-                f"{result['peak_mib']:.0f}{worker} |"
+                f"{result['tree_pss_mib']:.0f} ({result['tree_rss_mib']:.0f}) |"
             )
     for cache in caches:
         shutil.rmtree(cache, ignore_errors=True)

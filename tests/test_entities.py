@@ -139,6 +139,33 @@ def test_morphology_of_a_window_is_that_of_the_whole_sentence(extractor):
     ]
 
 
+def test_the_models_are_natashas_with_one_word_list(extractor):
+    import numpy as np
+    from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, NewsSyntaxParser
+
+    embedding = NewsEmbedding()
+    for mine, theirs in [(extractor.ner, NewsNERTagger(embedding)),
+                         (extractor.morph, NewsMorphTagger(embedding)),
+                         (extractor.syntax, NewsSyntaxParser(embedding))]:
+        assert type(mine) is type(theirs) and mine.batch_size == theirs.batch_size
+        a, b = mine.infer, theirs.infer
+        assert type(a) is type(b) and type(a.encoder) is type(b.encoder)
+        assert a.encoder.words_vocab.items == b.encoder.words_vocab.items
+        assert a.encoder.shapes_vocab.items == b.encoder.shapes_vocab.items
+        assert vars(a.decoder).keys() == vars(b.decoder).keys()
+        assert [v.items for v in vars(a.decoder).values()] == [
+            v.items for v in vars(b.decoder).values()]
+        weights = [(w.shape, w.dtype) for w in a.model.weights]
+        assert weights == [(w.shape, w.dtype) for w in b.model.weights]
+        arrays = [(x.array, y.array) for x, y in zip(a.model.weights, b.model.weights, strict=True)]
+        assert all(np.array_equal(x, y) for x, y in arrays)
+    words = extractor.ner.infer.encoder.words_vocab
+    assert extractor.morph.infer.encoder.words_vocab is words
+    assert extractor.syntax.infer.encoder.words_vocab is words
+    assert isinstance(extractor.vocab, MorphVocab)
+    assert extractor.vocab.dictionary.path == MorphVocab().dictionary.path
+
+
 def test_the_fast_encoder_gives_slovnets_numbers_bit_for_bit(extractor):
     import numpy as np
 

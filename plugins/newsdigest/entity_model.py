@@ -137,6 +137,62 @@ class _Encoder:
         )
 
 
+def _morph_vocab(cls):
+    """natasha's ``MorphVocab()``, the dictionary's path given (pymorphy2
+    would import ``pkg_resources`` to look for it: a third of a second)."""
+    import os
+
+    import pymorphy2_dicts_ru
+    from natasha.morph.vocab import MorphForm
+    from pymorphy2.analyzer import MorphAnalyzer
+
+    path = os.environ.get(MorphAnalyzer.DICT_PATH_ENV_VARIABLE) or pymorphy2_dicts_ru.get_path()
+    vocab = cls.__new__(cls)
+    MorphAnalyzer.__init__(vocab, path=path, lang="ru", result_type=MorphForm)
+    return vocab
+
+
+def _tagger(cls, kind: str, embedding, words: dict):
+    """``cls(embedding)`` (natasha's NER, morphology or syntax model),
+    loaded as slovnet's ``load`` does, except that a word list equal to one
+    already loaded (``words``: its text -> it) is shared, not built again:
+    the three models ship the same 250,000 words."""
+    from gzip import decompress
+
+    from natasha.data import NEWS_MORPH, NEWS_NER, NEWS_SYNTAX
+    from slovnet import api
+    from slovnet.const import REL, SHAPE, TAG, WORD
+    from slovnet.exec import encoders, infer, model
+    from slovnet.exec.pack import Pack, vocab_name
+    from slovnet.vocab import Vocab
+
+    path, base, network, encoder, decoder, labels, runner = {
+        "ner": (NEWS_NER, api.NER, model.NER, encoders.TagEncoder, infer.TagDecoder, TAG,
+                infer.NERInfer),
+        "morph": (NEWS_MORPH, api.Morph, model.Morph, encoders.TagEncoder, infer.TagDecoder,
+                  TAG, infer.MorphInfer),
+        "syntax": (NEWS_SYNTAX, api.Syntax, model.Syntax, encoders.SyntaxEncoder,
+                   infer.SyntaxDecoder, REL, infer.SyntaxInfer),
+    }[kind]
+    with Pack(path) as pack:
+        pack.load_meta().check_protocol()
+        loaded = pack.load_model(network)
+        arrays = dict(pack.load_arrays(loaded.weights))
+        content = decompress(pack.read(vocab_name(WORD)))  # as slovnet's bytes_vocab
+        if content not in words:
+            words[content] = Vocab(content.decode("utf8").splitlines())
+        shapes, tags = pack.load_vocab(SHAPE), pack.load_vocab(labels)
+    batch_size = 8  # slovnet's default
+    tagger = cls.__new__(cls)
+    base.__init__(tagger, runner(
+        loaded.inject_arrays(arrays),
+        encoder(words[content], shapes, batch_size),
+        decoder(tags),
+    ), batch_size)
+    tagger.navec(embedding)
+    return tagger
+
+
 class NatashaExtractor:
     """natasha's news models (NER, morphology, syntax), loaded once per object.
 
@@ -161,16 +217,11 @@ class NatashaExtractor:
 
         embedding = NewsEmbedding()
         self.segmenter = Segmenter()
-        self.vocab = MorphVocab()
-        self.ner = NewsNERTagger(embedding)
-        self.morph = NewsMorphTagger(embedding)
-        self.syntax = NewsSyntaxParser(embedding)
-        # the three models ship the same word list: keep one (tens of MiB each)
-        words = self.ner.infer.encoder.words_vocab
-        for tagger in (self.morph, self.syntax):
-            encoder = tagger.infer.encoder
-            if encoder.words_vocab.items == words.items:
-                encoder.words_vocab = words
+        self.vocab = _morph_vocab(MorphVocab)
+        words: dict[bytes, object] = {}
+        self.ner = _tagger(NewsNERTagger, "ner", embedding, words)
+        self.morph = _tagger(NewsMorphTagger, "morph", embedding, words)
+        self.syntax = _tagger(NewsSyntaxParser, "syntax", embedding, words)
         self.context = receptive_field(self.morph.infer.model)
         self.calls = 0  # texts run through the model by this object
         self._ner_encoder = _Encoder(self.ner.infer.encoder)
