@@ -7,6 +7,10 @@ Written once per build, after the articles are written
   ``build-report.json`` in the folder Pelican runs from), and a one-paragraph
   summary on the console;
 * the merged roundup, JSON, next to the roundup page in ``output/``.
+
+Both files are written one list item per line (each item compact JSON):
+readable, line-by-line diffable, and written by the json module's C encoder
+(an ``indent`` would switch to its much slower pure-Python encoder).
 """
 
 from __future__ import annotations
@@ -27,8 +31,23 @@ def _article_ref(article, siteurl: str) -> dict | None:
     return {"title": plain_text(article.title), "url": url, "file": article.digest_file}
 
 
+def _article_refs(siteurl: str):
+    """:func:`_article_ref`, once per article (many rows name the same one);
+    each call returns a fresh dict."""
+    refs: dict[int, tuple[object, dict | None]] = {}
+
+    def ref(article) -> dict | None:
+        entry = refs.get(id(article))
+        if entry is None or entry[0] is not article:
+            entry = refs[id(article)] = (article, _article_ref(article, siteurl))
+        return dict(entry[1]) if entry[1] is not None else None
+
+    return ref
+
+
 def build_report(corpus: Corpus, siteurl: str = "") -> dict:
     """Every capture, in file order, with its fate."""
+    article_ref = _article_refs(siteurl)
     files = []
     for capture in corpus.captures:
         entry = {
@@ -44,11 +63,11 @@ def build_report(corpus: Corpus, siteurl: str = "") -> dict:
             "warnings": capture.warnings,
         }
         if capture.status == ARTICLE:
-            article = _article_ref(capture.article, siteurl)
+            article = article_ref(capture.article)
             entry.update(url=article["url"], title=article["title"],
                          captures=len(capture.article.captures))
         elif capture.status == MERGED:
-            target = _article_ref(capture.merged_into.article, siteurl)
+            target = article_ref(capture.merged_into.article)
             entry.update(url=target["url"], merged_into=target["file"])
         files.append(entry)
     counts = {
@@ -76,13 +95,14 @@ def summary(corpus: Corpus) -> str:
 
 def roundup_json(corpus: Corpus, siteurl: str = "") -> dict:
     """The merged roundup, and each capture's list as it was."""
+    article_ref = _article_refs(siteurl)
     rows = [
         {
             "text": row.text,
             "count": row.count,
             "best_position": row.best_position,
             "seen": [{"file": c.file, "position": p} for c, p in row.seen],
-            "article": _article_ref(row.article, siteurl),
+            "article": article_ref(row.article),
             "score": round(row.score, 3) if row.article is not None else None,
             "entities": [_entity(e) for e in row.entities],
         }
@@ -100,10 +120,27 @@ def _entity(entity) -> dict:
     return {key: getattr(entity, key, None) for key in ("name", "kind", "slug")}
 
 
+def _compact(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def to_json(data: dict) -> str:
+    """``data`` as JSON text: one top-level key per line, a list under it one
+    item per line, every item compact."""
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            items = ",\n".join("  " + _compact(item) for item in value)
+            parts.append(f" {_compact(key)}: [\n{items}\n ]")
+        else:
+            parts.append(f" {_compact(key)}: {_compact(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
 def write_json(path: str | os.PathLike, data: dict) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+    temporary.write_text(to_json(data), "utf-8")
     temporary.replace(path)
 

@@ -3,7 +3,14 @@
 Registered on every generator's template environment by ``register()``.
 Dates and plural forms use Babel's CLDR data, so no system locale is needed.
 Nothing here is kept between builds: per-build state lives in closures made
-by :func:`add_filters` for each generator's environment.
+by :func:`add_filters` for each generator's environment (Pelican makes new
+generators, and so new environments, for every build).
+
+Per build, on each environment (see :func:`build_filters`): formatted dates,
+the URLs of articles, tags and sources (Pelican formats its URL settings at
+every ``.url``), linked headlines and whole rendered fragments
+(``rendered_once``: an article's entry on the home, day, month, tag and
+source pages is rendered once) are computed once and reused.
 """
 
 from __future__ import annotations
@@ -134,6 +141,93 @@ def link_entities(text: str, entities, base: str = "", tag_url: str = "tag/{slug
     return linked_headline(text, entities, base, url=lambda slug: tag_url.format(slug=slug))
 
 
+def _memo_ru_date():
+    """:func:`ru_date`, each (day, pattern) formatted once per build."""
+    cache: dict[tuple, str] = {}
+
+    def memo_ru_date(value, pattern: str = "d MMMM y", locale: str = UI_LOCALE) -> str:
+        key = (_as_date(value), pattern, locale)
+        text = cache.get(key)
+        if text is None:
+            text = cache[key] = ru_date(key[0], pattern, locale)
+        return text
+
+    return memo_ru_date
+
+
+def _memo_url():
+    """``obj|url``: ``obj.url`` (an article, a tag, a source), computed once
+    per build. Pelican formats the URL setting at every access; within the
+    writing phase slugs, dates and categories no longer change."""
+    cache: dict[int, tuple[object, str]] = {}
+
+    def url(obj) -> str:
+        entry = cache.get(id(obj))
+        if entry is None or entry[0] is not obj:
+            entry = cache[id(obj)] = (obj, obj.url)
+        return entry[1]
+
+    return url
+
+
+def _memo_link_entities():
+    """:func:`link_entities`, each headline linked once per (entities, base,
+    URL pattern) and build: the roundup shows the same headline in many lists."""
+    cache: dict[tuple, tuple[object, Markup]] = {}
+
+    def memo_link_entities(text, entities, base="", tag_url="tag/{slug}.html"):
+        if not entities:
+            return Markup.escape(text)
+        key = (text, id(entities), base, tag_url)
+        entry = cache.get(key)
+        if entry is None or entry[0] is not entities:
+            entry = cache[key] = (entities, link_entities(text, entities, base, tag_url))
+        return entry[1]
+
+    return memo_link_entities
+
+
+#: Arguments compared by value (immutable); anything else by identity.
+_PLAIN = (str, int, float, bool, type(None), dt.date)
+
+
+def _rendered_once():
+    """``rendered_once(macro, *args)``: the macro's output for these
+    arguments, rendered once per build and reused.
+
+    For macros whose output depends only on their arguments (pass every
+    context value they use, e.g. ``SITEURL``, which differs by page with
+    relative URLs). Objects are told apart by identity (the articles and tags
+    of one build), plain values by value; the macro by its name.
+    """
+    cache: dict[tuple, tuple[tuple, Markup]] = {}
+
+    def rendered_once(macro, *args):
+        key = (macro.name, *(a if isinstance(a, _PLAIN) else ("id", id(a)) for a in args))
+        entry = cache.get(key)
+        if entry is None or any(
+            x is not y for x, y in zip(entry[0], args, strict=True) if not isinstance(y, _PLAIN)
+        ):
+            entry = cache[key] = (args, Markup(macro(*args)))
+        return entry[1]
+
+    return rendered_once
+
+
+def _memo_plural():
+    """:func:`plural` with each locale's plural rule looked up once per build."""
+    forms: dict[str, object] = {}
+
+    def memo_plural(count: int, one: str, few: str, many: str, locale: str = UI_LOCALE) -> str:
+        rule = forms.get(locale)
+        if rule is None:
+            rule = forms[locale] = Locale.parse(locale).plural_form
+        word = {"one": one, "few": few}.get(rule(count), many)
+        return f"{count} {word}"
+
+    return memo_plural
+
+
 def _neighbours_filter():
     """``article|neighbours(articles)`` -> ``(older, newer)`` in the digest.
 
@@ -177,8 +271,22 @@ FILTERS = {
 }
 
 
+def build_filters() -> tuple[dict, dict]:
+    """Fresh per-build filters and globals (their caches die with them)."""
+    filters = {
+        "ru_date": _memo_ru_date(),
+        "url": _memo_url(),
+        "link_entities": _memo_link_entities(),
+        "plural": _memo_plural(),
+        "neighbours": _neighbours_filter(),
+    }
+    return filters, {"rendered_once": _rendered_once()}
+
+
 def add_filters(generator) -> None:
     env = getattr(generator, "env", None)
     if env is not None:
+        filters, template_globals = build_filters()
         env.filters.update(FILTERS)
-        env.filters["neighbours"] = _neighbours_filter()
+        env.filters.update(filters)
+        env.globals.update(template_globals)
