@@ -294,9 +294,12 @@ def headline_key(text: str) -> str:
 def collect_rows(captures: list[Capture]) -> list[RoundupRow]:
     """One row per distinct headline; most captures first, then best position."""
     rows: dict[str, RoundupRow] = {}
+    keys: dict[str, str] = {}  # text -> key: most headlines are in many captures
     for capture in captures:
         for position, text in enumerate(capture.headlines, start=1):
-            key = headline_key(text)
+            key = keys.get(text)
+            if key is None:
+                key = keys[text] = headline_key(text)
             row = rows.get(key)
             if row is None:
                 row = rows[key] = RoundupRow(text=text, key=key, best_position=position)
