@@ -4,17 +4,22 @@ Runs once per build from the corpus step (``article_generator_pretaxonomy``),
 after every dump is read and before Pelican builds its tag lists:
 
 1. **texts**: every article's title and body (caption included, photo credit
-   left out) and every distinct roundup headline of every capture;
-2. **extraction** (:class:`NatashaExtractor`, the ``natasha`` models shipped
-   inside its packages, offline): entity mentions with their kind and the
-   model's dictionary form. Results are cached on disk (:class:`EntityCache`),
-   keyed by a hash of the text and :func:`extractor_id`; a rebuild never runs
-   the model on a text it has seen. Misses are extracted in parallel across
-   the machine's cores when there are enough of them;
-3. **resolution** (pure, every build, from the cached mentions): aliases,
-   joins of adjacent mentions (``МИД`` + ``России``), stop-entities, common
-   nouns and dates out, a bare surname joined to the full name mentioned in
-   the same text, then across the corpus to the one full name that carries it;
+   left out) and every distinct roundup headline of every capture; an
+   article's text is cached (table ``texts``), keyed by its title and HTML;
+2. **extraction** (:class:`NatashaExtractor` of :mod:`.entity_model`, the
+   ``natasha`` models shipped inside its packages, offline): entity mentions
+   with their kind and the model's dictionary form. Results are cached on
+   disk (:class:`EntityCache`, table ``mentions``), keyed by a hash of the
+   text and :func:`extractor_id`; a rebuild never runs the model on a text it
+   has seen. The model is loaded once, in this process; when there is enough
+   text, worker processes forked from it (sharing its memory) extract too;
+3. **resolution** (pure, from the mentions): aliases, joins of adjacent
+   mentions (``МИД`` + ``России``), stop-entities, common nouns and dates
+   out, a bare surname joined to the full name mentioned in the same text.
+   Cached per text (table ``resolved``), keyed by the text, the extractor
+   and :func:`rules_digest` of the settings: changing a rule resolves again
+   from the cached mentions, never runs the model. Then, every build, across
+   the corpus: a bare surname joins the one full name that carries it;
 4. **ranking**: an article's entities by salience (mentions, presence in the
    title and lead, first position, how often the rest of the corpus mentions
    them), at most ``DIGEST_ENTITY_LIMIT``;
@@ -24,7 +29,7 @@ after every dump is read and before Pelican builds its tag lists:
    variable ``digest_entities`` (slug -> :class:`EntityPage`).
 
 Nothing is kept between builds: the model lives in an extractor object made
-for one build (or in worker processes that end with it).
+for one build (and in worker processes that end with it).
 """
 
 from __future__ import annotations
@@ -420,7 +425,9 @@ def extract(
 
     ``extractor`` (an object with ``extract(texts)``) is used as given, in
     this process; otherwise a model is loaded only if some text is missing
-    from the cache, in this process or in ``options.workers`` processes.
+    from the cache, in this process, and with enough text to read
+    (``options.parallel_min_chars``) worker processes forked from this one
+    share it (``options.workers`` processes in all).
     """
     unique = list(dict.fromkeys(t for t in texts))
     stats = Stats(texts=len(unique))

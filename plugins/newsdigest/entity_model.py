@@ -40,6 +40,9 @@ CONTEXT = 3
 #: token), long texts in small ones (smaller arrays)
 BATCH_TOKENS = 4096
 BATCH_MAX = 256
+#: characters of text read at once (its tokens and sentences are objects
+#: that live until the group is done: memory stays small at any corpus size)
+GROUP_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -238,8 +241,25 @@ class NatashaExtractor:
         # The models multiply small matrices: BLAS threads only wait on each
         # other (ten times slower on two cores), and parallelism comes from
         # worker processes instead.
+        # In groups of texts of similar length (the models pad a batch to its
+        # longest sequence), of at most GROUP_CHARS characters.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        groups, group, size = [], [], 0
+        for index in order:
+            if group and size + len(texts[index]) > GROUP_CHARS:
+                groups.append(group)
+                group, size = [], 0
+            group.append(index)
+            size += len(texts[index])
+        groups.append(group)
+        result: list[list[Mention]] = [[] for _ in texts]
         with threadpool_limits(limits=1, user_api="blas"):
-            return self._extract(texts)
+            for group in groups:
+                for index, mentions in zip(
+                    group, self._extract([texts[i] for i in group]), strict=True
+                ):
+                    result[index] = mentions
+        return result
 
     # --- the pipeline --------------------------------------------------------------
 
@@ -266,7 +286,7 @@ class NatashaExtractor:
                     if getattr(token, "pos", None) is None:
                         token.pos, token.feats = "X", {}
                 if span.type == "ORG" and len(span.tokens) > 1:
-                    span.normalize(self.vocab)  # inflects the head word only
+                    span.normal = self._syntax_normalize(span.tokens)  # the head word only
                 else:
                     span.normal = self._normalize(span.tokens)
                 mentions.append(Mention(
@@ -400,28 +420,48 @@ class NatashaExtractor:
                 return bool(words) and words[0] is token
         return False
 
-    def _normalize(self, tokens) -> str:
-        from natasha.norm import recover_shapes, recover_spaces
+    def _syntax_normalize(self, tokens) -> str:
+        """natasha's ``syntax_normalize`` (what ``DocSpan.normalize`` does for
+        an organisation: the syntactic head and its adjectives inflected),
+        with :meth:`_inflect`."""
+        from natasha.norm import recover_shapes, recover_spaces, select_inflectable
 
-        words = [self._normal_word(t.text, t.pos, t.feats) for t in tokens]
+        ids = set(select_inflectable(tokens))
+        words = [self._inflect(t.text, t.pos, t.feats) if t.id in ids else t.text for t in tokens]
         return recover_spaces(recover_shapes(words, tokens), tokens)
 
-    def _normal_word(self, text: str, pos: str, feats: dict) -> str:
-        """natasha's ``inflect_word``, then :meth:`_nominative` where it
-        leaves an inflected word as found (memoized)."""
-        from natasha.norm import inflect_word, normal_word
+    def _normalize(self, tokens) -> str:
+        """natasha's ``normalize``, with :meth:`_nominative` where its
+        ``inflect_word`` leaves an inflected word as found."""
+        from natasha.norm import normal_word, recover_shapes, recover_spaces
+
+        words = []
+        for token in tokens:
+            text, feats = token.text, token.feats
+            word = self._inflect(text, token.pos, feats)
+            if word == normal_word(text) and feats.get("Case") not in (None, "Nom"):
+                word = self._nominative(word, feats["Case"])
+            words.append(word)
+        return recover_spaces(recover_shapes(words, tokens), tokens)
+
+    def _inflect(self, text: str, pos: str, feats: dict) -> str:
+        """natasha's ``inflect_word`` (the nominative the dictionary gives
+        for the tagger's form), memoized."""
+        from natasha.norm import inflect_word
 
         key = (text, pos, tuple(sorted(feats.items())))
         word = self._inflected.get(key)
         if word is None:
-            token = _Token(text, pos, feats)
-            word = inflect_word(self.vocab, token)
-            if word == normal_word(text) and feats.get("Case") not in (None, "Nom"):
-                word = self._nominative(word, feats["Case"])
-            self._inflected[key] = word
+            word = self._inflected[key] = inflect_word(self.vocab, _Token(text, pos, feats))
         return word
 
-    def _nominative(self, word: str, case: str) -> str:
+    def _nominative(self, word: str, case: str) -> str:  # memoized
+        known = self._nominatives.get((word, case))
+        if known is None:
+            known = self._nominatives[(word, case)] = self._nominative_form(word, case)
+        return known
+
+    def _nominative_form(self, word: str, case: str) -> str:
         """natasha keeps a word as found when no dictionary form agrees in
         gender and number with what the tagger saw (``Березину``, ``Орше``,
         ``Дзюбы``, ``Белгидромета``): take a noun in the tagger's case that the
