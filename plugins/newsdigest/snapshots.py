@@ -5,7 +5,8 @@ a caption given once or twice, and a few paragraphs more or less at the end
 (captures are cut). They share the lead. Two different stories may share a
 long quotation, but not their leads. So:
 
-1. **Candidates** come from MinHash LSH (``datasketch``) over the word
+1. **Candidates** come from MinHash LSH (``datasketch``'s signatures and
+   band choice, the bands kept in plain dictionaries) over the word
    shingles of each body's *lead* (first paragraph, or the first two when the
    first is short). LSH only proposes pairs; its miss rate for a pair with
    lead similarity *s* is ``(1 - s**r) ** b`` for the bands it chose (see
@@ -27,6 +28,7 @@ import re
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 #: Words per shingle.
@@ -84,21 +86,30 @@ def containment(a: Set, b: Set) -> float:
     return len(a & b) / smaller if smaller else 0.0
 
 
-@dataclass(frozen=True)
 class _Shingled:
-    lead: frozenset[tuple[str, ...]]
-    body: frozenset[tuple[str, ...]]
+    """A body's lead shingles, and its whole-body shingles when first needed
+    (only for pairs whose leads already agree). :func:`group` numbers the
+    lead shingles once their signatures are made."""
+
+    __slots__ = ("_body", "_paragraphs", "lead")
+
+    def __init__(self, body: Body):
+        self._paragraphs = body.paragraphs
+        self._body: frozenset[tuple[str, ...]] | None = None
+        lead = normalise(body.paragraphs[0]) if body.paragraphs else []
+        if len(lead) < SHORT_LEAD and len(body.paragraphs) > 1:
+            lead += normalise(body.paragraphs[1])
+        self.lead = _shingle_set(lead)
+
+    @property
+    def body(self) -> frozenset[tuple[str, ...]]:
+        if self._body is None:
+            self._body = _shingle_set([w for p in self._paragraphs for w in normalise(p)])
+        return self._body
 
 
 def _shingle(body: Body) -> _Shingled:
-    """Each paragraph is read once: the lead's words are the first
-    paragraph's (and the second's, when the first is short)."""
-    paragraphs = [normalise(p) for p in body.paragraphs]
-    lead = list(paragraphs[0]) if paragraphs else []
-    if len(lead) < SHORT_LEAD and len(paragraphs) > 1:
-        lead += paragraphs[1]
-    words = [w for p in paragraphs for w in p]
-    return _Shingled(_shingle_set(lead), _shingle_set(words))
+    return _Shingled(body)
 
 
 def _same(a: _Shingled, b: _Shingled) -> bool:
@@ -115,15 +126,45 @@ def same_story(a: Body, b: Body) -> bool:
     return _same(_shingle(a), _shingle(b))
 
 
+def _bands() -> tuple[int, int]:
+    """The LSH bands and rows per band ``datasketch`` chooses for
+    :data:`LSH_THRESHOLD` and :data:`NUM_PERM`."""
+    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
+def _candidates(signatures: np.ndarray) -> list[set[int]]:
+    """For each signature (a row), the earlier rows that agree with it on all
+    the values of at least one band: the pairs ``datasketch``'s
+    ``MinHashLSH`` proposes, with the bands kept as plain dictionaries."""
+    bands, rows = _bands()
+    count = signatures.shape[0]
+    keys = []  # per band: each row's values in that band, as bytes
+    for band in range(bands):
+        block = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
+        keys.append(block.view(np.dtype((np.void, rows * block.itemsize))).ravel().tolist())
+    buckets: list[dict[bytes, list[int]]] = [{} for _ in range(bands)]
+    found: list[set[int]] = []
+    for number in range(count):
+        earlier: set[int] = set()
+        for band in range(bands):
+            members = buckets[band].setdefault(keys[band][number], [])
+            earlier.update(members)
+            members.append(number)
+        found.append(earlier)
+    return found
+
+
 def group(bodies: Sequence[Body]) -> list[list[str]]:
     """Groups of keys whose bodies are captures of one story.
 
     Every key is in exactly one group; groups keep the order of ``bodies``,
-    and so does each group's members.
+    and so does each group's members. (A group is a connected component of
+    the verified candidate pairs, so the order pairs are checked in does not
+    matter.)
     """
     order = {body.key: index for index, body in enumerate(bodies)}
     shingled = {body.key: _shingle(body) for body in bodies}  # once per body
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     parent = {body.key: body.key for body in bodies}
 
     def find(key: str) -> str:
@@ -133,16 +174,25 @@ def group(bodies: Sequence[Body]) -> list[list[str]]:
         return key
 
     with_lead = [body.key for body in bodies if shingled[body.key].lead]
-    signatures = MinHash.bulk(
-        ([" ".join(s).encode("utf-8") for s in shingled[key].lead] for key in with_lead),
-        num_perm=NUM_PERM,
-    )  # one set of permutations for every signature
-    for key, signature in zip(with_lead, signatures, strict=True):
-        for other in lsh.query(signature):
-            if find(other) != find(key) and _same(shingled[other], shingled[key]):
-                first, second = sorted((find(other), find(key)), key=order.get)
-                parent[second] = first
-        lsh.insert(key, signature)
+    if with_lead:
+        signatures = MinHash.bulk(
+            ([" ".join(s).encode("utf-8") for s in shingled[key].lead] for key in with_lead),
+            num_perm=NUM_PERM,
+        )  # one set of permutations for every signature
+        matrix = np.vstack([signature.hashvalues for signature in signatures])
+        # Leads as sets of numbers (one per distinct shingle): the same
+        # Jaccard similarities, computed faster than over tuples of words.
+        numbers: dict[tuple[str, ...], int] = {}
+        for key in with_lead:
+            item = shingled[key]
+            item.lead = frozenset(numbers.setdefault(s, len(numbers)) for s in item.lead)
+        for number, earlier in enumerate(_candidates(matrix)):
+            key = with_lead[number]
+            for other in sorted(earlier):
+                other = with_lead[other]
+                if find(other) != find(key) and _same(shingled[other], shingled[key]):
+                    first, second = sorted((find(other), find(key)), key=order.get)
+                    parent[second] = first
 
     groups: dict[str, list[str]] = {}
     for body in bodies:
@@ -152,6 +202,5 @@ def group(bodies: Sequence[Body]) -> list[list[str]]:
 
 def candidate_probability(similarity: float) -> float:
     """Probability that LSH proposes a pair with this lead similarity."""
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    bands, rows = lsh.b, lsh.r
+    bands, rows = _bands()
     return 1 - (1 - similarity**rows) ** bands
