@@ -166,6 +166,20 @@ def test_the_models_are_natashas_with_one_word_list(extractor):
     assert extractor.vocab.dictionary.path == MorphVocab().dictionary.path
 
 
+def test_nothing_keeps_a_model_alive_after_its_build():
+    # Pelican's autoreload builds again in the same process: a model (and
+    # its dictionary) must go with the extractor that loaded it.
+    import gc
+    import weakref
+
+    model = E.NatashaExtractor()
+    model.extract(["Об этом сообщили в Белорусской железной дороге Сергею Лаврову."])
+    refs = [weakref.ref(model.vocab), weakref.ref(model.ner.infer.model)]
+    del model
+    gc.collect()
+    assert [ref() for ref in refs] == [None, None]
+
+
 def test_the_fast_encoder_gives_slovnets_numbers_bit_for_bit(extractor):
     import numpy as np
 

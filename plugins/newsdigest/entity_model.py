@@ -394,7 +394,10 @@ class NatashaExtractor:
     def _parses(self, word: str) -> list:
         forms = self._forms.get(word)
         if forms is None:
-            forms = self._forms[word] = self.vocab(word)
+            # pymorphy2's own parse: natasha's ``MorphVocab.__call__`` is an
+            # lru_cache of the class, which would keep this object (and its
+            # dictionary) alive after the build
+            forms = self._forms[word] = _analyze(self.vocab, word)
         return forms
 
     def _common(self, span, doc) -> bool:
@@ -452,7 +455,7 @@ class NatashaExtractor:
         key = (text, pos, tuple(sorted(feats.items())))
         word = self._inflected.get(key)
         if word is None:
-            word = self._inflected[key] = inflect_word(self.vocab, _Token(text, pos, feats))
+            word = self._inflected[key] = inflect_word(self._parses, _Token(text, pos, feats))
         return word
 
     def _nominative(self, word: str, case: str) -> str:  # memoized
@@ -478,6 +481,13 @@ class NatashaExtractor:
         forms.sort(key=lambda f: not (names & set(f.tag.grammemes)))
         inflected = forms[0].inflect({"Nom"})
         return (inflected.word if inflected else forms[0].normal).replace("ё", "е")
+
+
+def _analyze(analyzer, word: str) -> list:
+    """pymorphy2's parse of a word, not cached by natasha."""
+    from pymorphy2.analyzer import MorphAnalyzer
+
+    return MorphAnalyzer.parse(analyzer, word)
 
 
 @dataclass(frozen=True)
