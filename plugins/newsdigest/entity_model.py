@@ -264,13 +264,8 @@ class NatashaExtractor:
     # --- the pipeline --------------------------------------------------------------
 
     def _extract(self, texts: Sequence[str]) -> list[list[Mention]]:
-        from natasha.doc import Doc
-
         self.calls += len(texts)
-        docs = [Doc(text) for text in texts]
-        for doc in docs:
-            doc.segment(self.segmenter)
-            doc.spans = []
+        docs = [self._segment(text) for text in texts]
         self._tag_ner([doc for doc in docs if doc.text.strip() and doc.tokens])
         sents = [s for doc in docs for s in doc.sents if s.spans]
         self._tag_morph(docs, sents)
@@ -294,6 +289,21 @@ class NatashaExtractor:
                 ))
             result.append(mentions)
         return result
+
+    @staticmethod
+    def _segment(text: str):
+        """natasha's ``Doc(text).segment(Segmenter())``: razdel's tokens and
+        sentences, made into the document's objects directly."""
+        from natasha.doc import Doc, DocSent, DocToken
+        from razdel import sentenize, tokenize
+
+        doc = Doc(text)
+        doc.tokens = [DocToken(t.start, t.stop, t.text) for t in tokenize(text)]
+        # natasha's Segmenter gives no sentence for an empty text
+        doc.sents = [DocSent(s.start, s.stop, s.text) for s in sentenize(text)] if text else []
+        doc.envelop_sent_tokens()
+        doc.spans = []
+        return doc
 
     def _tag_ner(self, docs) -> None:
         """natasha's NER on the documents' own tokens: spans, enveloped."""
