@@ -183,7 +183,7 @@ def test_nothing_keeps_a_model_alive_after_its_build():
 def test_the_fast_encoder_gives_slovnets_numbers_bit_for_bit(extractor):
     import numpy as np
 
-    from newsdigest.entity_model import encode
+    from newsdigest.entity_model import crf_decode, encode
 
     words = SEED.read_text("utf-8").split()
     items = [words[:1], words[:5], words[5:200], words[200:230]]
@@ -192,6 +192,11 @@ def test_the_fast_encoder_gives_slovnets_numbers_bit_for_bit(extractor):
         data = next(encoder(items))
         expected = model.encoder(model.emb(data.word_id, data.shape_id), data.pad_mask)
         assert np.array_equal(encode(model, data), expected)
+    model, data = extractor.ner.infer.model, next(extractor.ner.infer.encoder(items))
+    pred = model(data.word_id, data.shape_id, data.pad_mask)
+    ours = crf_decode(model.head.crf, pred, ~data.pad_mask)
+    theirs = model.head.crf.decode(pred, ~data.pad_mask)
+    assert [t.tolist() for t in ours] == [t.tolist() for t in theirs]
 
 
 def test_organisations_inflect_their_head_word_only(extractor):

@@ -82,16 +82,54 @@ def encode(model, data):
         pad = conv.padding
         count = length + 2 * pad - width + 1
         # windows[b, w, c, j] = x padded with zeros, at [b, w + j, c]
-        windows = np.zeros((batch, count, channels, width), dtype=x.dtype)
+        windows = np.empty((batch, count, channels, width), dtype=x.dtype)
         for j in range(width):
             low, high = max(0, pad - j), min(count, length + pad - j)
             windows[:, low:high, :, j] = x[:, low + j - pad : high + j - pad, :]
+            windows[:, :low, :, j] = 0
+            windows[:, high:, :, j] = 0
         weight = conv.weight.array.reshape(filters, channels * width)
         out = np.matmul(windows.reshape(batch * count, channels * width), weight.T)
-        out = (out + conv.bias.array).reshape(batch, count, filters).clip(0)
-        x = (out - norm.mean.array) / norm.std.array * norm.weight.array + norm.bias.array
-        x[mask] = 0
+        # the same operations as slovnet's, in place
+        out += conv.bias.array
+        out = out.reshape(batch, count, filters)
+        np.clip(out, 0, None, out=out)
+        out -= norm.mean.array
+        out /= norm.std.array
+        out *= norm.weight.array
+        out += norm.bias.array
+        out[mask] = 0
+        x = out
     return x
+
+
+def crf_decode(crf, emissions, mask) -> list:
+    """slovnet's ``CRF.decode`` (Viterbi), with the same numbers: the best
+    previous score is taken with ``max`` (the value ``argmax`` points at)
+    instead of gathered by fancy indexing."""
+    import numpy as np
+
+    batch_size, seq_len, _ = emissions.shape
+    emissions = emissions.swapaxes(1, 0)
+    mask = mask.swapaxes(1, 0)
+    transitions = crf.transitions.array
+    history = []
+    score = emissions[0]  # batch x tags
+    for index in range(1, seq_len):
+        scores = score[:, :, None] + transitions + emissions[index][:, None, :]
+        history.append(scores.argmax(-2))
+        score = np.where(mask[index][:, None], scores.max(-2), score)
+    sizes = mask.sum(0) - 1
+    batch = []
+    for row in range(batch_size):
+        best = score[row].argmax()
+        tags = [best]
+        for indexes in reversed(history[: sizes[row]]):
+            best = indexes[row][best]
+            tags.append(best)
+        tags.reverse()
+        batch.append(np.array(tags))
+    return batch
 
 
 def _batches(lengths: Sequence[int]) -> list[list[int]]:
@@ -316,7 +354,7 @@ class NatashaExtractor:
         for batch in _batches([len(words) for words in items]):
             data = self._ner_encoder.input([items[i] for i in batch])
             pred = model.head(encode(model, data))
-            for index, tags in zip(batch, model.head.crf.decode(pred, ~data.pad_mask),
+            for index, tags in zip(batch, crf_decode(model.head.crf, pred, ~data.pad_mask),
                                    strict=True):
                 doc = docs[index]
                 doc.spans = [
