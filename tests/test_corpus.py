@@ -337,3 +337,27 @@ def test_many_slug_renames_one_console_line_and_each_in_the_report(tmp_path):
         assert len(notes[name]) == 1, notes[name]
         assert notes[name][0].startswith("slug 'odna-i-ta-zhe' is taken by ")
         assert notes[name][0].endswith(f"a.txt; using 'odna-i-ta-zhe-{number}'")
+
+
+def test_fix_urls_keeps_each_digest_article_url_for_the_build():
+    import datetime as dt
+
+    from pelican.contents import Article
+    from pelican.settings import DEFAULT_CONFIG
+
+    from newsdigest.corpus import fix_urls
+
+    settings = {**DEFAULT_CONFIG, "ARTICLE_URL": "{date:%Y}/{date:%m}/{slug}.html"}
+
+    def article(slug, **meta):
+        return Article("<p>x</p>", {"title": slug, "slug": slug, "date": dt.datetime(2025, 2, 15),
+                                    **meta}, settings=settings)
+
+    ours, markdown = article("a", digest_kind="article"), article("b")
+    fix_urls([ours, markdown])
+    assert ours.override_url == "2025/02/a.html" == ours.url
+    assert not hasattr(markdown, "override_url")
+    # the next build (an article from Pelican's cache) computes it afresh
+    ours.slug = "a-2"
+    fix_urls([ours])
+    assert ours.url == "2025/02/a-2.html"

@@ -278,6 +278,23 @@ def _report_path(by_slug) -> str:
     return str(pelican_settings.get("DIGEST_REPORT", DEFAULTS["DIGEST_REPORT"]))
 
 
+def fix_urls(articles) -> None:
+    """Each digest article keeps its URL for the rest of the build.
+
+    Pelican formats ``ARTICLE_URL`` again at every ``article.url`` (the
+    templates, the feeds, sharing, the build report ask thousands of times);
+    once slugs, dates and sources are final (after :func:`unique_slugs` and
+    merging) the value cannot change, so it is stored as Pelican's
+    ``override_url``. Computed afresh every build (a value left on a cached
+    article is dropped first); articles not read from dumps are left alone.
+    """
+    for article in articles:
+        if getattr(article, "digest_kind", None) is None:
+            continue
+        vars(article).pop("override_url", None)
+        article.override_url = article.url
+
+
 # --- 5. the roundup, linked ------------------------------------------------------------
 
 _DASHES = re.compile(r"[‐‑‒–—―−-]")

@@ -193,25 +193,43 @@ _PLAIN = (str, int, float, bool, type(None), dt.date)
 
 def _rendered_once():
     """``rendered_once(macro, *args)``: the macro's output for these
-    arguments, rendered once per build and reused.
+    arguments, rendered once per build and reused; ``rendered_each(macro,
+    items, *args)``: ``rendered_once(macro, item, *args)`` for each item, one
+    per line (a long list in one call: the roundup's capture lists).
 
     For macros whose output depends only on their arguments (pass every
     context value they use, e.g. ``SITEURL``, which differs by page with
     relative URLs). Objects are told apart by identity (the articles and tags
     of one build), plain values by value; the macro by its name.
     """
+    #: key -> (the arguments compared by identity, the output)
     cache: dict[tuple, tuple[tuple, Markup]] = {}
 
-    def rendered_once(macro, *args):
-        key = (macro.name, *(a if isinstance(a, _PLAIN) else ("id", id(a)) for a in args))
+    def _split(args: tuple) -> tuple[tuple, tuple]:
+        key = tuple(a if isinstance(a, _PLAIN) else ("id", id(a)) for a in args)
+        return key, tuple(a for a in args if not isinstance(a, _PLAIN))
+
+    def _lookup(macro, key: tuple, objects: tuple, args: tuple) -> Markup:
         entry = cache.get(key)
-        if entry is None or any(
-            x is not y for x, y in zip(entry[0], args, strict=True) if not isinstance(y, _PLAIN)
-        ):
-            entry = cache[key] = (args, Markup(macro(*args)))
+        if entry is None or any(x is not y for x, y in zip(entry[0], objects, strict=True)):
+            entry = cache[key] = (objects, Markup(macro(*args)))
         return entry[1]
 
-    return rendered_once
+    def rendered_once(macro, *args):
+        key, objects = _split(args)
+        return _lookup(macro, (macro.name, *key), objects, args)
+
+    def rendered_each(macro, items, *args):
+        fixed, objects = _split(args)
+        out = []
+        for item in items:
+            if isinstance(item, _PLAIN):
+                out.append(_lookup(macro, (macro.name, item, *fixed), objects, (item, *args)))
+            else:
+                out.append(rendered_once(macro, item, *args))
+        return Markup("\n".join(out))
+
+    return rendered_once, rendered_each
 
 
 def _memo_plural():
@@ -280,7 +298,8 @@ def build_filters() -> tuple[dict, dict]:
         "plural": _memo_plural(),
         "neighbours": _neighbours_filter(),
     }
-    return filters, {"rendered_once": _rendered_once()}
+    rendered_once, rendered_each = _rendered_once()
+    return filters, {"rendered_once": rendered_once, "rendered_each": rendered_each}
 
 
 def add_filters(generator) -> None:
