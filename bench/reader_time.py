@@ -13,8 +13,10 @@ warnings, Pelican's metadata types; reader cache off), and of Pelican's whole
 median over the dumps, the mean and the total of: our reader code with and
 without typography (each dump's fastest of ``K`` runs), ``DumpReader.read``
 and Pelican's ``read_file`` (one run each, one reader for all dumps, as in a
-build), and Pelican's typogrify on the reader's HTML, title and summary
-(fastest of ``K``). A measurement, not a test.
+build), Pelican's typogrify on the reader's HTML, title and summary (fastest
+of ``K``), and ``DumpReader.read`` with the reader cache (in a temporary
+folder) cold then warm, without and with ``DIGEST_TYPOGRIFY``. A
+measurement, not a test.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import argparse
 import logging
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -114,6 +117,17 @@ def time_dump(path: Path, reader, readers, typogrify, options, best) -> dict[str
     return times
 
 
+def once_each(paths: list[Path], reader) -> list[float]:
+    """``reader.read`` of every dump once, in order (ms each)."""
+    times = []
+    for path in paths:
+        start = time.perf_counter()
+        reader.read(str(path))
+        times.append((time.perf_counter() - start) * 1000)
+    reader._open_cache().close()  # write what is pending
+    return times
+
+
 def corpus(folder: Path, repeat: int, pelican_settings) -> None:
     paths = sorted(folder.glob("*.txt"))
     with_typography = settings.from_pelican(OVERRIDES)
@@ -138,6 +152,15 @@ def corpus(folder: Path, repeat: int, pelican_settings) -> None:
     for path in paths:
         for step, seconds in time_dump(path, reader, readers, typogrify, options, best).items():
             times[step].append(seconds)
+    with tempfile.TemporaryDirectory() as cache_folder:
+        for label, conf in (("", {}), (", DIGEST_TYPOGRIFY", {"DIGEST_TYPOGRIFY": True,
+                                                            "TYPOGRIFY": False})):
+            cached = {**pelican_settings, **conf, "DIGEST_READER_CACHE": True,
+                      "DIGEST_CACHE_PATH": cache_folder}
+            for state in ("cold", "warm"):
+                step = f"DumpReader.read, cache {state}{label}"
+                steps.append(step)
+                times[step] = once_each(paths, DumpReader(cached))
     logging.disable(logging.NOTSET)
     print(f"{folder}: {len(paths)} dumps, fastest of {repeat} per dump")
     print(f"  {'step':34} {'median ms':>10} {'mean ms':>8} {'total s':>8}")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from newsdigest.dates import find_date, find_timestamp, strip_date_lead_in
+from newsdigest.dates import ReferenceSpan, find_date, find_timestamp, strip_date_lead_in
 
 REF = dt.date(2026, 11, 25)
 
@@ -73,3 +73,53 @@ def test_timestamp():
 )
 def test_strip_date_lead_in(sentence, expected):
     assert strip_date_lead_in(sentence) == expected
+
+
+# --- the span of reference dates a result holds for (the reader cache) ---------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "В субботу, 15 февраля, министр",
+        "У пятніцу, 14 лютага, у Мінску",
+        "15 февраля, министр",
+        "В понедельник, 29 февраля, в Минске",
+        "В субботу, 31 апреля",  # no such day: no date, whatever the reference
+        "15 февраля 2025 года",
+        "Опубликовано 14.02.2025",
+        "без даты",
+    ],
+)
+def test_reference_span_holds_what_it_claims(text):
+    reference = dt.date(2026, 11, 25)
+    span = ReferenceSpan()
+    found = find_date(text, reference, span)
+    assert span.holds(reference)
+    day = dt.timedelta(days=1)
+    probes = [reference + k * day for k in range(-4000, 4000, 7)]
+    if span.first > dt.date.min:
+        probes += [span.first, span.first - day]
+    if span.last < dt.date.max:
+        probes += [span.last, span.last + day]
+    for other in probes:
+        if dt.date(1990, 1, 1) <= other <= dt.date(2090, 1, 1) and span.holds(other):
+            assert find_date(text, other) == found, other
+    if span.first > dt.date.min:  # the span is as wide as it may be
+        assert find_date(text, span.first - day) != found
+    if span.last < dt.date.max and found is not None:
+        assert find_date(text, span.last + day) != found or span.last.year >= found.date.year + 39
+
+
+def test_reference_span_untouched_without_a_yearless_date():
+    span = ReferenceSpan()
+    find_date("15 февраля 2025 года, 14.02.2025", REF, span)
+    assert (span.first, span.last) == (dt.date.min, dt.date.max)
+
+
+def test_reference_span_of_timestamps():
+    span = ReferenceSpan()
+    # 1999999999 is in 2033: skipped before then; 1739620800 is 2025-02-15
+    found = find_timestamp("1999999999 и 1739620800", dt.date(2026, 1, 1), span)
+    assert found.date == dt.date(2025, 2, 15)
+    assert span.first == dt.date(2025, 2, 15) and span.last == dt.date(2033, 5, 17)

@@ -14,6 +14,10 @@ Recognised, in order of preference inside one piece of text:
   caller can warn);
 * a raw Unix timestamp (10 digits) next to a date word, for outlets that
   print one.
+
+The reference date is an input that is not in the text: a caller that keeps
+results (the reader cache) passes a :class:`ReferenceSpan`, which each use of
+the reference narrows to the reference dates that give the same result.
 """
 
 from __future__ import annotations
@@ -38,6 +42,26 @@ class FoundDate:
     #: "day-month" (year assumed), "timestamp"
     precision: str
     text: str  # the matched text
+
+
+@dataclass
+class ReferenceSpan:
+    """The reference dates (``first`` to ``last``, both included) for which
+    every result found so far would be the same. Untouched: any reference."""
+
+    first: dt.date = dt.date.min
+    last: dt.date = dt.date.max
+
+    def narrow(self, first: dt.date, last: dt.date) -> None:
+        self.first = max(self.first, first)
+        self.last = min(self.last, last)
+
+    def exact(self, reference: dt.date) -> None:
+        """The result depends on the very day (it is in a message)."""
+        self.narrow(reference, reference)
+
+    def holds(self, reference: dt.date) -> bool:
+        return self.first <= reference <= self.last
 
 
 @cache
@@ -81,8 +105,11 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 _TIMESTAMP = re.compile(r"(?<!\d)(1[0-9]{9})(?!\d)")
 
 
-def find_date(text: str, reference: dt.date) -> FoundDate | None:
-    """The first date in ``text``, resolved against ``reference``."""
+def find_date(
+    text: str, reference: dt.date, span: ReferenceSpan | None = None
+) -> FoundDate | None:
+    """The first date in ``text``, resolved against ``reference``
+    (``span``, if given, narrowed to the references giving the same result)."""
     worded, numeric = _patterns()
     candidates: list[tuple[int, FoundDate]] = []
     for match in numeric.finditer(text):
@@ -95,7 +122,7 @@ def find_date(text: str, reference: dt.date) -> FoundDate | None:
             candidates.append((match.start(), found))
             break
     for match in worded.finditer(text):
-        found = _resolve_worded(match, reference)
+        found = _resolve_worded(match, reference, span)
         if found and found.precision == "day-month" and match.start() > LEAD_IN_CHARS:
             # "с 1 июля" deep in a sentence is a deadline, not the date of
             # the news: a bare day and month counts only in the lead-in.
@@ -108,12 +135,18 @@ def find_date(text: str, reference: dt.date) -> FoundDate | None:
     return None
 
 
-def find_timestamp(text: str, reference: dt.date) -> FoundDate | None:
+def find_timestamp(
+    text: str, reference: dt.date, span: ReferenceSpan | None = None
+) -> FoundDate | None:
     """A raw Unix timestamp (seconds), if it falls between 2001 and ``reference``."""
     for match in _TIMESTAMP.finditer(text):
         moment = dt.datetime.fromtimestamp(int(match.group(1)), tz=dt.UTC)
         if moment.date() <= reference:
+            if span is not None:
+                span.narrow(moment.date(), dt.date.max)
             return FoundDate(moment.date(), "timestamp", match.group(0))
+        if span is not None:  # skipped: after the reference
+            span.narrow(dt.date.min, moment.date() - dt.timedelta(days=1))
     return None
 
 
@@ -124,7 +157,9 @@ def _make(year: int, month: int, day: int, precision: str, match) -> FoundDate |
         return None
 
 
-def _resolve_worded(match: re.Match[str], reference: dt.date) -> FoundDate | None:
+def _resolve_worded(
+    match: re.Match[str], reference: dt.date, span: ReferenceSpan | None = None
+) -> FoundDate | None:
     months, weekdays = _names()
     month = months[match.group("month").lower()]
     day = int(match.group("day"))
@@ -133,20 +168,47 @@ def _resolve_worded(match: re.Match[str], reference: dt.date) -> FoundDate | Non
     weekday = None
     if match.group("weekday"):
         weekday = weekdays[match.group("weekday").lower()]
+    if not _fitting(2000, month, day, None):  # no such day (31 April), in any year
+        return None
     # The latest year not after the reference date that fits (and has the
     # weekday, when one is given). Weekdays repeat within 28 years at most.
-    for year in range(reference.year, reference.year - 40, -1):
-        try:
-            candidate = dt.date(year, month, day)
-        except ValueError:  # 29 February
-            continue
-        if candidate > reference:
-            continue
-        if weekday is None:
-            return FoundDate(candidate, "day-month", match.group(0))
-        if candidate.weekday() == weekday:
-            return FoundDate(candidate, "weekday", match.group(0))
+    for year in range(reference.year, reference.year - _YEARS, -1):
+        found = _fitting(year, month, day, weekday)
+        if found and found <= reference:
+            if span is not None:
+                span.narrow(found, _same_until(found, month, day, weekday))
+            return FoundDate(found, "day-month" if weekday is None else "weekday",
+                             match.group(0))
+    if span is not None:
+        span.exact(reference)
     return None
+
+
+#: How many years back from the reference a day and month are looked for.
+_YEARS = 40
+
+
+def _fitting(year: int, month: int, day: int, weekday: int | None) -> dt.date | None:
+    """The day and month in ``year``, if it exists (and is ``weekday``)."""
+    try:
+        candidate = dt.date(year, month, day)
+    except ValueError:  # 29 February
+        return None
+    if weekday is not None and candidate.weekday() != weekday:
+        return None
+    return candidate
+
+
+def _same_until(found: dt.date, month: int, day: int, weekday: int | None) -> dt.date:
+    """The last reference date that still resolves to ``found``: the day before
+    the next date that fits, and never so late that ``found`` falls out of
+    the years looked at."""
+    last = dt.date(found.year + _YEARS - 1, 12, 31)
+    for year in range(found.year + 1, found.year + _YEARS):
+        following = _fitting(year, month, day, weekday)
+        if following:
+            return min(last, following - dt.timedelta(days=1))
+    return last
 
 
 def strip_date_lead_in(sentence: str) -> str:

@@ -70,13 +70,17 @@ class ArticleData:
 
 
 def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date,
-          typesetter: Callable[[str], str] = typeset) -> ArticleData:
+          typesetter: Callable[[str], str] = typeset,
+          span: dates.ReferenceSpan | None = None) -> ArticleData:
     """Build :class:`ArticleData` from a dump.
 
     ``fallback_date`` is used (with a warning) when the text holds no date:
     the reader passes the file's modification time, the moment it was saved.
     ``typesetter`` applies the typography (the reader passes one that
     remembers the headlines it has seen: sidebars repeat across dumps).
+    ``span``, if given, is narrowed to the reference dates
+    (``options.reference_date``) that give the same result (the reader
+    cache keeps a result for those).
     """
     warnings: list[str] = []
     headers = _accepted_headers(dump.headers, warnings)
@@ -108,7 +112,7 @@ def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date,
                 truncated=dump.truncated,
                 lang=lang,
                 layout=dump.layout,
-                date=_header_date(headers, options, warnings),
+                date=_header_date(headers, options, warnings, span),
                 warnings=tuple(warnings),
             )
         reason = (
@@ -136,7 +140,9 @@ def infer(dump: Dump, options: DigestSettings, fallback_date: dt.date,
     if title_source != "header" and len(title) > options.title_max:
         title = shorten(title, options.title_max)  # typography can add a character
 
-    date, date_source, precision = _date(dump, headers, options, fallback_date, warnings)
+    date, date_source, precision = _date(
+        dump, headers, options, fallback_date, warnings, span
+    )
     captions = [b for b in blocks if b.kind == "caption"]
     words = sum(len(_WORD.findall(p)) for p in paragraphs)
     tags = []
@@ -273,37 +279,39 @@ def text_lang(text: str) -> str:
     return "be" if belarusian > russian else "ru"
 
 
-def _header_date(headers, options, warnings) -> dt.date | None:
+def _header_date(headers, options, warnings, span=None) -> dt.date | None:
     if "date" not in headers:
         return None
     value = headers["date"]
     try:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
-        found = dates.find_date(value, options.reference_date)
+        found = dates.find_date(value, options.reference_date, span)
         if found:
             return found.date
     warnings.append(f"header 'Date: {value}' is not a date; ignored")
     return None
 
 
-def _date(dump, headers, options, fallback, warnings) -> tuple[dt.date, str, str]:
-    header = _header_date(headers, options, warnings)
+def _date(dump, headers, options, fallback, warnings, span=None) -> tuple[dt.date, str, str]:
+    header = _header_date(headers, options, warnings, span)
     if header:
         return header, "header", "full"
     paragraphs = [b.text for b in dump.blocks if b.kind != "caption"]
     # Where the publication date stands: the preamble, then the lead.
     for text in ("\n".join(dump.preamble), *paragraphs[:2]):
-        found = dates.find_date(text, options.reference_date)
+        found = dates.find_date(text, options.reference_date, span)
         if found:
             if found.precision == "day-month":
+                if span is not None:  # the message names the reference date
+                    span.exact(options.reference_date)
                 warnings.append(
                     f"date '{found.text}' has no year or weekday; "
                     f"assumed {found.date.isoformat()}, the latest not after "
                     f"{options.reference_date.isoformat()}"
                 )
             return found.date, "text", found.precision
-    found = dates.find_timestamp("\n".join(dump.preamble), options.reference_date)
+    found = dates.find_timestamp("\n".join(dump.preamble), options.reference_date, span)
     if found:
         return found.date, "text", found.precision
     warnings.append(
