@@ -11,18 +11,24 @@ natasha's own pipeline (``Doc.segment`` → ``tag_ner`` → ``tag_morph`` →
   model is a CNN (three convolutions of width 3 over word embeddings, then a
   per-token projection): a token's tags depend on the three tokens either
   side of it and on nothing else, padding being zero like the convolution's
-  own (checked by :func:`morph_window_is_exact` in the tests). So a window of
-  a mention's tokens with :data:`CONTEXT` tokens either side, inside its
-  sentence, gives the tags tagging the whole sentence gives;
+  own. So a window of a mention's tokens with :data:`CONTEXT` tokens either
+  side, inside its sentence, gives the tags tagging the whole sentence gives
+  (a test checks it on every token of the fixtures);
 * syntax is parsed on whole sentences (its head scores compare every token of
   the sentence), only on sentences holding a multi-word organisation, and only
   head ids are computed (dependency labels are not used);
-* dictionary look-ups (pymorphy2) are memoized per word within one extractor.
-
-The numerical code is slovnet's own (the same arrays, the same numpy calls in
-the same order): only what is fed to it, and how it is batched, changes, and
-the models' outputs for a sequence do not depend on the batch it is in (the
-padding embedding is zero and padding is masked after every layer).
+* sequences are batched by length, up to :data:`BATCH_TOKENS` tokens a batch
+  (a model's output for a sequence does not depend on its batch: the padding
+  embedding is zero and padding is masked after every layer);
+* :func:`encode` and :func:`crf_decode` do slovnet's arithmetic on the same
+  arrays in the same order, without its copies (tests compare them with
+  slovnet's, bit for bit);
+* dictionary look-ups and inflections (pymorphy2) are memoized per word
+  within one extractor;
+* the models are loaded with one word list for the three of them (slovnet
+  builds the same 250,000-word list three times), and texts are read in
+  groups of :data:`GROUP_CHARS` characters, so that memory does not grow with
+  the corpus.
 """
 
 from __future__ import annotations
