@@ -139,6 +139,14 @@ _OTHER_DIGITS = "\u0660-\u1fff\u2200-\U0010ffff"
 _SPECIAL = re.compile("[0-9" + re.escape(_SPECIAL_CHARS) + _OTHER_DIGITS + "]")
 _NOT_DIGITS = frozenset(_SPECIAL_CHARS)  # anything else found may be a digit
 _NBSP_NEXT_TO_SPACE = re.compile("\xa0(?:(?<=[ \xa0]\xa0)|[ \xa0])", re.S)
+#: The characters each rule looks for, as sets (``isdisjoint`` of two sets
+#: costs less than of a set and a string, which it turns into a set first).
+_QUOTE_SET = frozenset("\"'‘’“”„«»")
+_SYMBOL_SET = frozenset("<>+=*")
+_SYMBOLS_WRITTEN = frozenset("…←→±≤≥≠≡®©℗™℠")
+_PAIR_UNDO_SET = frozenset("-…’")
+_NB_BEFORE_SET = frozenset("₽→&≡≤≥≠")
+_NB_AFTER_SET = frozenset("←$€£%±−×©§¶№&≡≤≥≠")
 
 
 def _symbol(match: re.Match) -> str:
@@ -193,7 +201,7 @@ def typeset(text: str) -> str:
     # found by an ``in`` test or a cheap pattern.
     found = set(_SPECIAL.findall(text))
     digits = not found.issubset(_NOT_DIGITS)
-    if not found.isdisjoint("\"'‘’“”„«»"):
+    if not found.isdisjoint(_QUOTE_SET):
         text = _quotes(text)
     rare = "\u202f" in found or "\u2009" in found
     if rare or "  " in text or ("\xa0" in text and _NBSP_NEXT_TO_SPACE.search(text)):
@@ -205,10 +213,10 @@ def typeset(text: str) -> str:
     if "'" in text:
         text = _APOSTROPHE.sub("’", text)
         found.add("’")
-    if (not found.isdisjoint("<>+=*") or ("(" in found and _PAREN_SYMBOL.search(text))
+    if (not found.isdisjoint(_SYMBOL_SET) or ("(" in found and _PAREN_SYMBOL.search(text))
             or "..." in text):
         text = _SYMBOL.sub(_symbol, text)
-        found.update("…←→±≤≥≠≡®©℗™℠")
+        found |= _SYMBOLS_WRITTEN
     # Dashes between spaces; "\xa0— " is already what the rule writes.
     if (rare or ("-" in found and ("- " in text or "-\xa0" in text))
             or ("–" in found and ("– " in text or "–\xa0" in text))
@@ -222,7 +230,7 @@ def typeset(text: str) -> str:
     if digits:
         text = _DIGIT_SPACE.sub(NBSP, text)
     text = _PAIR_SPACE.sub(NBSP, text)
-    if not found.isdisjoint("-…’"):
+    if not found.isdisjoint(_PAIR_UNDO_SET):
         text = _PAIR_UNDO.sub(" ", text)
     if digits:
         if _UNIT_HINT.search(text):
@@ -232,9 +240,9 @@ def typeset(text: str) -> str:
     if "." in text and _ABBR_HINT.search(text):
         text = _ABBR_PAIR.sub(".\u202f\\1", text)
         text = _ABBR.sub(".\xa0", text)
-    if not found.isdisjoint("₽→&≡≤≥≠") or ("—" in found and " —" in text):
+    if not found.isdisjoint(_NB_BEFORE_SET) or ("—" in found and " —" in text):
         text = _NB_BEFORE.sub(NBSP, text)
-    if not found.isdisjoint("←$€£%±−×©§¶№&≡≤≥≠") and _NB_AFTER_HINT.search(text):
+    if not found.isdisjoint(_NB_AFTER_SET) and _NB_AFTER_HINT.search(text):
         text = _NB_AFTER.sub(NBSP, text)
     if _NO_SP_HINT.search(text):
         text = _NO_SP_BEFORE.sub("", text)
