@@ -78,9 +78,15 @@ class RoundupRow:
     score: float = 0.0
     entities: list = field(default_factory=list)
 
+    #: (len(seen), count) when last counted
+    _count: tuple[int, int] = field(default=(-1, 0), init=False, repr=False)
+
     @property
     def count(self) -> int:
-        return len({id(capture) for capture, _ in self.seen})
+        """How many captures showed it (asked for by every sort, page and report)."""
+        if self._count[0] != len(self.seen):
+            self._count = (len(self.seen), len({id(capture) for capture, _ in self.seen}))
+        return self._count[1]
 
 
 @dataclass(eq=False)
