@@ -109,12 +109,17 @@ def test_pelican_reader_never_fails(tmp_path_factory, text):
     import newsdigest
 
     newsdigest.register()
-    readers = Readers(read_settings(str(ROOT / "pelicanconf.py"),
-                                    override={"DIGEST_REFERENCE_DATE": REFERENCE_DATE}))
     folder = tmp_path_factory.mktemp("fuzz", numbered=True)
+    # the reader cache too (in the example's folder, never the repository's cache/)
+    readers = Readers(read_settings(str(ROOT / "pelicanconf.py"), override={
+        "DIGEST_REFERENCE_DATE": REFERENCE_DATE, "DIGEST_CACHE_PATH": str(folder / "cache")}))
     (folder / "dump.txt").write_text(text, "utf-8", errors="surrogatepass")
     article = readers.read_file(base_path=str(folder), path="dump.txt",
                                 content_class=Article, context={})
     assert article.digest_kind in ("article", "headlines", "rejected")
+    again = readers.read_file(base_path=str(folder), path="dump.txt",
+                              content_class=Article, context={})  # from the cache
+    assert (again.content, again.title, again.metadata) == (
+        article.content, article.title, article.metadata)
     assert "<script" not in (article.content or "").lower()
     assert "<script" not in article.title.lower()

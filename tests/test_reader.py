@@ -22,11 +22,12 @@ NB = "\u00a0"
 
 
 @pytest.fixture(scope="module")
-def readers():
+def readers(tmp_path_factory):
     newsdigest.register()
-    settings = read_settings(
-        str(ROOT / "pelicanconf.py"), override={"DIGEST_REFERENCE_DATE": REFERENCE_DATE}
-    )
+    settings = read_settings(str(ROOT / "pelicanconf.py"), override={
+        "DIGEST_REFERENCE_DATE": REFERENCE_DATE,
+        "DIGEST_CACHE_PATH": str(tmp_path_factory.mktemp("reader-cache")),
+    })
     return Readers(settings)
 
 

@@ -125,7 +125,7 @@ class ReaderCache:
         self.path = os.path.join(folder, self.FILE)
         self._pid = os.getpid()
         self._today = dt.date.today().toordinal()
-        self._pending: list[tuple[str, str, int]] = []  # new entries
+        self._pending: dict[str, str] = {}  # new entries: key -> value
         self._used: list[tuple[int, str]] = []  # entries found, last used before today
         self._db: sqlite3.Connection | None = None
         try:
@@ -173,6 +173,8 @@ class ReaderCache:
     def get(self, key: str) -> Entry | None:
         if self._db is None:
             return None
+        if key in self._pending:  # the same bytes earlier in this build
+            return decode_entry(self._pending[key])
         try:
             row = self._db.execute(
                 "SELECT value, used FROM entries WHERE key = ?", (key,)
@@ -194,7 +196,7 @@ class ReaderCache:
     def put(self, key: str, entry: Entry) -> None:
         if self._db is None:
             return
-        self._pending.append((key, encode_entry(entry), self._today))
+        self._pending[key] = encode_entry(entry)
         if len(self._pending) >= BATCH:
             self.flush()
 
@@ -203,7 +205,8 @@ class ReaderCache:
         for :data:`KEEP_DAYS` if ``prune`` (never from a forked child process)."""
         if self._db is None or os.getpid() != self._pid:
             return
-        rows, self._pending = self._pending, []
+        rows = [(key, value, self._today) for key, value in self._pending.items()]
+        self._pending = {}
         used, self._used = self._used, []
         if not (rows or used or prune):
             return
