@@ -575,3 +575,58 @@ def test_dump_markup_comes_out_escaped(dev):
     assert "Заголовок со скриптом <script>alert(1)</script> внутри списка" in [
         text(li) for li in roundup.select(".capture li")
     ]
+
+
+# --- per-build caches of the template filters -------------------------------------------
+
+
+def test_rendered_once_reuses_a_fragment_within_a_build_only():
+    from jinja2 import Environment
+
+    from newsdigest.templating import build_filters
+
+    class Item:
+        def __init__(self, name):
+            self.name = name
+
+    def environment():
+        env = Environment(autoescape=True)
+        filters, template_globals = build_filters()
+        env.filters.update(filters)
+        env.globals.update(template_globals)
+        return env
+
+    renders = []
+    source = (
+        "{% macro _entry(item, SITEURL) %}{{ count(item) }}{{ SITEURL }}/{{ item.name }}{% endmacro %}"
+        "{{ rendered_once(_entry, item, SITEURL) }}|{{ rendered_each(_entry, [item, item], SITEURL) }}"
+    )
+    env = environment()
+    env.globals["count"] = lambda item: renders.append(item.name) or ""
+    template = env.from_string(source)
+    first, second = Item("a"), Item("b")
+    assert template.render(item=first, SITEURL="..") == "../a|../a\n../a"
+    assert renders == ["a"]  # rendered once, reused
+    assert template.render(item=first, SITEURL="../..") == "../../a|../../a\n../../a"
+    assert template.render(item=second, SITEURL="..") == "../b|../b\n../b"
+    assert renders == ["a", "a", "b"]  # another SITEURL, another object: rendered again
+    second.name = "changed"  # the next build has a new environment, so new caches
+    env = environment()
+    env.globals["count"] = lambda item: ""
+    assert env.from_string(source).render(item=second, SITEURL="..") == (
+        "../changed|../changed\n../changed")
+
+
+def test_memoized_filters_give_the_plain_results():
+    import datetime as dt
+
+    from newsdigest import templating
+
+    filters, _ = templating.build_filters()
+    day = dt.datetime(2025, 2, 15, 10, 30)
+    for pattern in ("d MMMM y", "d MMMM y, EEEE"):
+        assert filters["ru_date"](day, pattern) == templating.ru_date(day, pattern)
+        assert filters["ru_date"](day.date(), pattern) == templating.ru_date(day, pattern)
+    for count in (0, 1, 2, 5, 11, 21, 22, 25, 101):
+        assert filters["plural"](count, "статья", "статьи", "статей") == templating.plural(
+            count, "статья", "статьи", "статей")
