@@ -23,8 +23,11 @@ PLUGINS = ["newsdigest"]
 ARTICLE_TRANSLATION_ID = None
 
 # Typogrify for HTML niceties; its smartypants would make English quotes,
-# the plugin's typography module does the Russian ones.
-TYPOGRIFY = True
+# the plugin's typography module does the Russian ones. The plugin's reader
+# applies it (DIGEST_TYPOGRIFY), so that it is cached with each dump's
+# reading; Pelican's own step (which would run on every build) stays off.
+TYPOGRIFY = False
+DIGEST_TYPOGRIFY = True
 TYPOGRIFY_OMIT_FILTERS = ["smartypants"]
 
 # URLs that also work from a plain folder (file://): no directory indexes.

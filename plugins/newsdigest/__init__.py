@@ -15,7 +15,7 @@ from pelican.log import console
 from . import entities, files, preview, report, search, sharing
 from . import writer as writer_module
 from .corpus import build_corpus, link_headlines, merge_captures, unique_slugs
-from .reader import DumpReader, display_path
+from .reader import DumpReader, display_path, title_typogrify
 from .settings import from_pelican
 from .templating import add_filters
 
@@ -110,14 +110,8 @@ class Timings:
 
 
 def _title_filter(settings):
-    """Pelican's typogrify as it runs on titles, or None when it is off."""
-    if not settings.get("TYPOGRIFY"):
-        return None
-    from typogrify.filters import typogrify
-
-    omit = dict.fromkeys(settings.get("TYPOGRIFY_OMIT_FILTERS", []), False)
-    ignore = settings.get("TYPOGRIFY_IGNORE_TAGS", [])
-    return lambda html: typogrify(html, ignore, **omit)
+    """typogrify as it runs on titles (Pelican's TYPOGRIFY or DIGEST_TYPOGRIFY), or None."""
+    return title_typogrify(settings)
 
 
 def register() -> None:

@@ -178,18 +178,8 @@ class DumpReader(BaseReader):
 
 
 def _setting(settings: dict, key: str):
-    """A reader setting, or its default (also before settings.py lists it)."""
-    return settings.get(key, DEFAULTS.get(key, READER_DEFAULTS.get(key)))
-
-
-#: Reader settings and their defaults (until settings.DEFAULTS has them).
-READER_DEFAULTS = {
-    # keep each dump's reading in CACHE_PATH/reader.sqlite3, keyed by content
-    "DIGEST_READER_CACHE": True,
-    # apply Pelican's typogrify in the reader (cached); set TYPOGRIFY = False
-    "DIGEST_TYPOGRIFY": False,
-    "DIGEST_CACHE_PATH": None,
-}
+    """A reader setting, or its default."""
+    return settings.get(key, DEFAULTS[key])
 
 
 def typogrify_settings(settings: dict) -> dict:
