@@ -284,6 +284,19 @@ def test_every_capture_list_is_kept(build):
     assert len(lists[SEED.name]) == 16
 
 
+def test_the_published_roundup_names_files_without_their_folders(build):
+    # headlines.json is published with the site: the dumps' folder (here a
+    # temporary one outside the project, in real life /home/name/…) stays private
+    text = (build.output / "headlines.json").read_text("utf-8")
+    assert str(build.seeds) not in text
+    files = [e["file"] for r in build.roundup["rows"] for e in r["seen"]]
+    files += [c["file"] for c in build.roundup["captures"]]
+    files += [r["article"]["file"] for r in build.roundup["rows"] if r["article"]]
+    assert files and all("/" not in f and f.endswith(".txt") for f in files)
+    # the local build report keeps the path
+    assert any(str(build.seeds) in e["file"] for e in build.report["files"])
+
+
 def test_same_slug_from_two_dumps_gives_two_pages(tmp_path):
     text = "Slug: odna-i-ta-zhe\nDate: 2025-02-15\n\n  1. А\n/\n\n{}\n"
     dumps = {

@@ -14,7 +14,7 @@ from pelican.log import console
 
 from . import entities, files, preview, report, search, sharing
 from . import writer as writer_module
-from .corpus import build_corpus, link_headlines, merge_captures, unique_slugs
+from .corpus import build_corpus, fix_urls, link_headlines, merge_captures, unique_slugs
 from .reader import DumpReader, display_path, title_typogrify
 from .settings import from_pelican
 from .templating import add_filters
@@ -58,6 +58,7 @@ def collect_corpus(generator) -> None:
     merge_captures(corpus, generator)
     timings.lap("merge")
     unique_slugs(generator.articles + generator.hidden_articles)
+    fix_urls(generator.articles + generator.hidden_articles)
     timings.lap("slugs")
     entities.tag_corpus(generator, corpus)
     timings.lap("entities")

@@ -93,23 +93,35 @@ def summary(corpus: Corpus) -> str:
     return text + "."
 
 
+def published_name(path: str) -> str:
+    """A dump's file name as a published file shows it: without folders (a
+    folder outside the project would be the user's own path, such as
+    ``/home/name/…``), as the roundup page shows it."""
+    return os.path.basename(path)
+
+
 def roundup_json(corpus: Corpus, siteurl: str = "") -> dict:
-    """The merged roundup, and each capture's list as it was."""
+    """The merged roundup, and each capture's list as it was. Published with
+    the site: file names only (:func:`published_name`)."""
     article_ref = _article_refs(siteurl)
+
+    def published(ref: dict | None) -> dict | None:
+        return None if ref is None else {**ref, "file": published_name(ref["file"])}
+
     rows = [
         {
             "text": row.text,
             "count": row.count,
             "best_position": row.best_position,
-            "seen": [{"file": c.file, "position": p} for c, p in row.seen],
-            "article": article_ref(row.article),
+            "seen": [{"file": published_name(c.file), "position": p} for c, p in row.seen],
+            "article": published(article_ref(row.article)),
             "score": round(row.score, 3) if row.article is not None else None,
             "entities": [_entity(e) for e in row.entities],
         }
         for row in corpus.roundup()
     ]
     captures = [
-        {"file": c.file, "status": c.status, "truncated": c.truncated,
+        {"file": published_name(c.file), "status": c.status, "truncated": c.truncated,
          "headlines": c.headlines}
         for c in corpus.listed
     ]

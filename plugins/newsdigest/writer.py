@@ -19,7 +19,9 @@ What a reader of Pelican's writer would expect still holds:
 * ``content_written`` is sent here, once per written file, in the order of
   the calls, after every process has finished; its ``context`` is the
   page's (for a paginated list: the list's, without the page object);
-* an error in a worker stops the build with that error.
+* an error in a worker stops the build with that error;
+* a page whose file already holds the same text is not written again (its
+  modification time stays, for ``rsync`` and caches).
 
 Processes are forked (Linux): they share this process's memory until they
 write to it, and :func:`gc.freeze` keeps the garbage collector from
@@ -31,6 +33,7 @@ writer for every build.
 from __future__ import annotations
 
 import gc
+import io
 import logging
 import multiprocessing
 import os
@@ -80,6 +83,31 @@ class _Job:
         return local
 
 
+class _WriteIfChanged(io.StringIO):
+    """A page's text, kept until closed, then written only when the file on
+    disk differs. Rewriting a file costs far more than reading and comparing
+    it (ext4 flushes a file truncated and written again), most pages of a
+    rebuild are unchanged, and unchanged pages keep their modification time
+    (``rsync`` and browsers' caches skip them)."""
+
+    def __init__(self, path: str, encoding: str):
+        super().__init__()
+        self._path, self._target_encoding = path, encoding
+
+    def close(self) -> None:
+        if not self.closed:
+            text = self.getvalue()
+            try:
+                with open(self._path, encoding=self._target_encoding, newline="") as old:
+                    same = old.read() == text
+            except (OSError, UnicodeDecodeError):
+                same = False
+            if not same:
+                with open(self._path, "w", encoding=self._target_encoding) as new:
+                    new.write(text)
+        super().close()
+
+
 class DigestWriter(Writer):
     """Pelican's writer, with the article generator's pages written by
     several processes (see the module's documentation)."""
@@ -106,7 +134,19 @@ class DigestWriter(Writer):
     def _open_w(self, filename, encoding, override=False):
         if self._opened is not None and filename != os.devnull:
             self._opened.append((filename, self._job_number))
-        return super()._open_w(filename, encoding, override=override)
+        if filename in self._overridden_files or filename == os.devnull:
+            return super()._open_w(filename, encoding, override=override)
+        # Pelican's checks (a second write to one path fails), then the page
+        # is written only if it changed.
+        if filename in self._written_files and not override:
+            raise FileOverwriteFailedError(
+                f'Failed to overwrite "{filename}" as Pelican has already '
+                "written to it previously (set `override=True` if intended)"
+            )
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        return _WriteIfChanged(filename, encoding)
 
     # --- writing -----------------------------------------------------------------
 
