@@ -117,3 +117,22 @@ def test_an_error_in_any_process_stops_the_build(tmp_path):
         writer.write_file(f"{number}.html", template, {"fail": fail}, number=number)
     with pytest.raises(Exception, match="template broke on page 7"):
         writer.flush()
+
+
+def test_a_page_is_written_again_only_when_it_changed(tmp_path):
+    template = Environment().from_string("page {{ number }}")
+    for workers in (1, 2):
+        old = 1_000_000_000
+        for name in ("same.html", "changed.html"):
+            (tmp_path / name).write_text("page 1", "utf-8")
+            os.utime(tmp_path / name, (old, old))
+        writer = _writer(tmp_path, workers)
+        writer.write_file("same.html", template, {}, number=1)
+        writer.write_file("changed.html", template, {}, number=2)
+        writer.write_file("new.html", template, {}, number=3)
+        writer.flush()
+        assert (tmp_path / "same.html").stat().st_mtime == old
+        assert (tmp_path / "changed.html").stat().st_mtime > old
+        assert [(tmp_path / n).read_text("utf-8") for n in ("same.html", "changed.html",
+                "new.html")] == ["page 1", "page 2", "page 3"]
+        (tmp_path / "new.html").unlink()
