@@ -591,6 +591,51 @@ def test_resolved_entities_are_cached_per_text_and_rules(extractor, pelican_sett
     assert dict(corpus.headline_entities) == renamed[1]
 
 
+def test_editing_the_code_makes_the_cache_miss(extractor, pelican_settings, tmp_path,
+                                               monkeypatch):
+    """The extraction and resolution are our code: a hash of its source keys
+    the cache (here the hashes are changed as an edit would change them)."""
+    cache = tmp_path / "cache"
+    paths = [SEED, FIXTURES / "entities_headlines.txt"]
+
+    def run():
+        counting = Counting(extractor)
+        generator, corpus = read_corpus(pelican_settings, paths, DIGEST_CACHE_PATH=str(cache))
+        stats = E.tag_corpus(generator, corpus, extractor=counting)
+        tags = {a.digest_file: [(e.name, e.kind, e.spans) for e in a.entities]
+                for a in generator.articles}
+        return tags, stats, counting.texts
+
+    def texts_rows():
+        with sqlite3.connect(cache / "entities.sqlite3") as db:
+            return db.execute("SELECT COUNT(*) FROM texts").fetchone()[0]
+
+    cold, stats, read = run()
+    assert len(read) == stats.texts > 0 and texts_rows() == 1
+    warm, stats, read = run()
+    assert warm == cold and read == [] and stats.resolved == stats.texts
+
+    # entity_model.py edited: the model runs again on every text
+    monkeypatch.setattr(E, "MODEL_CODE", "edited")
+    assert E.EntityCache(str(tmp_path / "other")).ident == E.extractor_id()
+    assert "code/edited" in E.extractor_id()
+    again, stats, read = run()
+    assert again == cold and len(read) == stats.texts and stats.hits == stats.resolved == 0
+    _, stats, read = run()
+    assert read == [] and stats.resolved == stats.texts
+
+    # entities.py or settings.py edited: texts made and mentions resolved
+    # again, from the cached mentions (the model does not run)
+    key = E.EntityCache.text_key("Заголовок", "<p>Текст</p>", False)
+    digest = E.rules_digest(options())
+    monkeypatch.setattr(E, "RULES_CODE", "edited")
+    assert E.EntityCache.text_key("Заголовок", "<p>Текст</p>", False) != key
+    assert E.rules_digest(options()) != digest
+    again, stats, read = run()
+    assert again == cold and read == [] and stats.resolved == 0
+    assert stats.hits == stats.texts and texts_rows() == 2
+
+
 def test_the_cache_key_is_the_text_and_the_extractor(tmp_path):
     cache = E.EntityCache(str(tmp_path))
     other = E.EntityCache(str(tmp_path), ident="another model")

@@ -5,19 +5,22 @@ after every dump is read and before Pelican builds its tag lists:
 
 1. **texts**: every article's title and body (caption included, photo credit
    left out) and every distinct roundup headline of every capture; an
-   article's text is cached (table ``texts``), keyed by its title and HTML;
+   article's text is cached (table ``texts``), keyed by its title, its HTML
+   and the code that makes it (:data:`RULES_CODE`);
 2. **extraction** (:class:`NatashaExtractor` of :mod:`.entity_model`, the
    ``natasha`` models shipped inside its packages, offline): entity mentions
    with their kind and the model's dictionary form. Results are cached on
    disk (:class:`EntityCache`, table ``mentions``), keyed by a hash of the
-   text and :func:`extractor_id`; a rebuild never runs the model on a text it
-   has seen. The model is loaded once, in this process; when there is enough
+   text and :func:`extractor_id` (the model packages' versions and a hash of
+   :mod:`.entity_model`'s source); a rebuild never runs the model on a text
+   it has seen. The model is loaded once, in this process; when there is enough
    text, worker processes forked from it (sharing its memory) extract too;
 3. **resolution** (pure, from the mentions): aliases, joins of adjacent
    mentions (``МИД`` + ``России``), stop-entities, common nouns and dates
    out, a bare surname joined to the full name mentioned in the same text.
    Cached per text (table ``resolved``), keyed by the text, the extractor
-   and :func:`rules_digest` of the settings: changing a rule resolves again
+   and :func:`rules_digest` (the settings' rules and a hash of this module's
+   and :mod:`.settings`' source): changing a rule resolves again
    from the cached mentions, never runs the model. Then, every build, across
    the corpus: a bare surname joins the one full name that carries it;
 4. **ranking**: an article's entities by salience (mentions, presence in the
@@ -53,6 +56,7 @@ from html import escape, unescape
 from html.parser import HTMLParser
 from importlib import metadata
 from itertools import pairwise
+from pathlib import Path
 
 from markupsafe import Markup
 
@@ -76,9 +80,29 @@ SCHEMA = 4
 MODEL_PACKAGES = ("natasha", "slovnet", "navec", "razdel", "pymorphy2", "pymorphy2-dicts-ru")
 
 
+def _source_hash(*names: str) -> str:
+    """A hash of these modules' source (files next to this one)."""
+    digest = hashlib.sha256()
+    folder = Path(__file__).parent
+    for name in names:
+        digest.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+#: A hash of :mod:`.entity_model`'s source, read once at import: the
+#: extraction is our code (windows, batches, dictionary forms), so editing it
+#: makes every cached mention stale (part of :func:`extractor_id`).
+MODEL_CODE = _source_hash("entity_model.py")
+#: A hash of this module's and :mod:`.settings`' source, read once at import:
+#: what makes an article's text and resolves mentions (part of
+#: :func:`rules_digest` and of :meth:`EntityCache.text_key`).
+RULES_CODE = _source_hash("entities.py", "settings.py")
+
+
 def extractor_id() -> str:
-    """What produced a cached result: our schema and the model packages."""
-    parts = [f"newsdigest-entities/{SCHEMA}"]
+    """What produced a cached result: our schema, the extraction code
+    (:data:`MODEL_CODE`) and the model packages."""
+    parts = [f"newsdigest-entities/{SCHEMA}", f"code/{MODEL_CODE}"]
     for name in MODEL_PACKAGES:
         try:
             parts.append(f"{name}/{metadata.version(name)}")
@@ -346,7 +370,7 @@ class EntityCache:
     @staticmethod
     def text_key(title: str, html: str, title_in_lead: bool) -> str:
         """Key of an article's :class:`ArticleText`: what it is made of."""
-        source = f"{TEXT_VERSION}\0{int(title_in_lead)}\0{title}\0{html}"
+        source = f"{TEXT_VERSION}\0{RULES_CODE}\0{int(title_in_lead)}\0{title}\0{html}"
         return hashlib.sha256(source.encode()).hexdigest()
 
     def get_texts(self, keys: Sequence[str]) -> dict[str, ArticleText]:
@@ -465,10 +489,11 @@ def extract(
 
 
 #: Bump when :func:`article_text`, :func:`html_blocks` or :func:`html_text`
-#: give other texts for the same article (the texts cache is keyed by it).
+#: give other texts for the same article (the texts cache is keyed by it,
+#: and by :data:`RULES_CODE`: any edit of this module or of the settings).
 TEXT_VERSION = 1
 #: Bump when :func:`resolve` gives other results for the same mentions and
-#: rules (the resolved cache is keyed by it).
+#: rules (the resolved cache is keyed by it, and by :data:`RULES_CODE`).
 RESOLVE_VERSION = 1
 
 
@@ -476,6 +501,7 @@ def rules_digest(options: EntitySettings) -> str:
     """Everything :func:`resolve` reads of the settings, as one hash."""
     rules = [
         RESOLVE_VERSION,
+        RULES_CODE,
         sorted(options.aliases.items()),
         sorted([list(parts), name] for parts, name in options.joins.items()),
         sorted(options.stops),
