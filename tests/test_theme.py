@@ -617,6 +617,24 @@ def test_rendered_once_reuses_a_fragment_within_a_build_only():
         "../changed|../changed\n../changed")
 
 
+def test_rendered_once_tells_macros_of_one_name_and_true_from_one_apart():
+    from jinja2 import DictLoader, Environment
+
+    from newsdigest.templating import build_filters
+
+    env = Environment(loader=DictLoader({
+        "a.html": "{% macro item(x) %}A:{{ x }}{% endmacro %}",
+        "b.html": "{% macro item(x) %}B:{{ x }}{% endmacro %}",
+        "page.html": '{% import "a.html" as a %}{% import "b.html" as b %}'
+                     "{{ rendered_once(a.item, 1) }} {{ rendered_once(b.item, 1) }} "
+                     "{{ rendered_once(a.item, True) }} {{ rendered_each(b.item, [True, 1]) }}",
+    }))
+    filters, template_globals = build_filters()
+    env.filters.update(filters)
+    env.globals.update(template_globals)
+    assert env.get_template("page.html").render() == "A:1 B:1 A:True B:True\nB:1"
+
+
 def test_memoized_filters_give_the_plain_results():
     import datetime as dt
 

@@ -79,12 +79,20 @@ def test_every_page_is_written_and_announced_once_from_this_process(tmp_path):
 
 
 def test_one_path_written_by_two_processes_stops_the_build_as_in_pelican(tmp_path):
-    # each page takes long enough that the two processes take one each: only
-    # the check across processes can see the second write
-    template = Environment().from_string("{{ wait(number) }}")
-    writer = _writer(tmp_path)
-    for number in range(2):
-        writer.write_file("same.html", template, {"wait": _slow}, number=number)
+    # the second page of a paginated list and another page share a path; each
+    # page takes long enough that the two processes take one job each: only
+    # the check across processes can see it
+    from pelican.paginator import PaginationRule
+    from pelican.settings import DEFAULT_CONFIG
+
+    rules = [PaginationRule(*rule) for rule in DEFAULT_CONFIG["PAGINATION_PATTERNS"]]
+    settings = {**DEFAULT_CONFIG, "DIGEST_WRITE_WORKERS": 2, "RELATIVE_URLS": False,
+                "PAGINATED_TEMPLATES": {"index": 1}, "PAGINATION_PATTERNS": rules}
+    writer = DigestWriter(str(tmp_path), settings=settings)
+    template = Environment().from_string("{{ wait(1) }}")
+    writer.write_file("list.html", template, {"wait": _slow}, template_name="index",
+                      paginated={"articles": [1, 2]}, url="list.html", articles=[1, 2])
+    writer.write_file("list2.html", template, {"wait": _slow})
     with pytest.raises(FileOverwriteFailedError, match="already written"):
         writer.flush()
 
@@ -92,6 +100,24 @@ def test_one_path_written_by_two_processes_stops_the_build_as_in_pelican(tmp_pat
 def _slow(number):
     time.sleep(0.5)
     return number
+
+
+def test_a_second_write_fails_at_the_call_as_in_pelican(tmp_path):
+    # Pelican's generators catch the error around each call for pages they
+    # may skip (a tag whose slug is empty): it must come from the call, not
+    # from the later, shared writing
+    template = Environment().from_string("{{ number }}")
+    for workers in (1, 2):
+        writer = _writer(tmp_path / str(workers), workers)
+        skipped = 0
+        for number in range(3):
+            try:
+                writer.write_file("tag/.html", template, {}, number=number)
+            except FileOverwriteFailedError:
+                skipped += 1
+        writer.flush()
+        assert skipped == 2
+        assert (tmp_path / str(workers) / "tag" / ".html").read_text("utf-8") == "0"
 
 
 def test_an_override_wins_whatever_the_order(tmp_path):

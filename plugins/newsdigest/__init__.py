@@ -52,6 +52,9 @@ def start_timing(generator) -> None:
 def collect_corpus(generator) -> None:
     """After every dump is read: the corpus-wide steps, in order."""
     timings = getattr(generator, "digest_timings", None) or Timings()
+    reader = generator.readers.readers.get("txt")
+    if isinstance(reader, DumpReader):
+        reader.flush_cache()
     timings.lap("read")
     corpus = build_corpus(generator)
     timings.lap("corpus")
@@ -62,7 +65,7 @@ def collect_corpus(generator) -> None:
     timings.lap("slugs")
     entities.tag_corpus(generator, corpus)
     timings.lap("entities")
-    link_headlines(corpus, typogrify=_title_filter(generator.settings))
+    link_headlines(corpus, typogrify=title_typogrify(generator.settings))
     timings.lap("links")
     generator.context["digest"] = corpus
 
@@ -71,9 +74,10 @@ def articles_written(generator, writer=None) -> None:
     """When the article generator has written (deferred) its pages: write
     them, then the build report and the roundup JSON."""
     timings = getattr(generator, "digest_timings", None) or Timings()
-    timings.lap("other")  # Pelican's own steps: tags, dates, pages…
+    # Pelican's own steps (tags, dates, pages…) until it made the writer
+    timings.lap("other", until=getattr(writer, "created", None))
     writer_module.flush(writer)
-    timings.lap("write")
+    timings.lap("write")  # feeds and pages
     write_reports(generator, timings)
 
 
@@ -104,15 +108,10 @@ class Timings:
         self.seconds: dict[str, float] = {}
         self._last = time.perf_counter()
 
-    def lap(self, step: str) -> None:
-        now = time.perf_counter()
+    def lap(self, step: str, until: float | None = None) -> None:
+        now = time.perf_counter() if until is None else until
         self.seconds[step] = round(self.seconds.get(step, 0.0) + now - self._last, 3)
         self._last = now
-
-
-def _title_filter(settings):
-    """typogrify as it runs on titles (Pelican's TYPOGRIFY or DIGEST_TYPOGRIFY), or None."""
-    return title_typogrify(settings)
 
 
 def register() -> None:

@@ -34,7 +34,7 @@ from .dates import ReferenceSpan
 from .metadata import KIND_ARTICLE, KIND_REJECTED, ArticleData, infer, slugify
 from .readcache import Entry, ReaderCache, code_version, settings_digest
 from .render import render_blocks
-from .settings import DEFAULTS, from_pelican
+from .settings import from_pelican, setting
 from .typography import typeset
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class DumpReader(BaseReader):
         #: Pelican's typogrify, when this reader applies it (DIGEST_TYPOGRIFY)
         self._typogrify = reader_typogrify(settings)
         self._cache: ReaderCache | None = None  # opened on the first read
-        self._cache_wanted = bool(_setting(settings, "DIGEST_READER_CACHE"))
+        self._cache_wanted = bool(setting(settings, "DIGEST_READER_CACHE"))
 
     def typeset(self, text: str) -> str:
         """Typography, remembered: the same sidebar headlines recur in many dumps."""
@@ -117,6 +117,12 @@ class DumpReader(BaseReader):
         return Entry(data, self._html(html) if html else html, title, summary,
                      reference, fallback)
 
+    def flush_cache(self) -> None:
+        """Write the cache's pending entries (called once every dump is read;
+        the rest, if any, when this reader goes or at exit)."""
+        if self._cache is not None:
+            self._cache.flush()
+
     def _html(self, html: str) -> str:
         """Pelican's typogrify on HTML, when this reader applies it."""
         return self._typogrify(html) if self._typogrify else html
@@ -124,7 +130,7 @@ class DumpReader(BaseReader):
     def _open_cache(self) -> ReaderCache | None:
         if self._cache is None and self._cache_wanted:
             self._cache_wanted = False  # one attempt per reader
-            folder = (_setting(self.settings, "DIGEST_CACHE_PATH")
+            folder = (setting(self.settings, "DIGEST_CACHE_PATH")
                       or self.settings.get("CACHE_PATH") or "cache")
             typogrify = typogrify_settings(self.settings) if self._typogrify else None
             ident = (f"{code_version(bool(typogrify))} "
@@ -177,9 +183,6 @@ class DumpReader(BaseReader):
         return meta
 
 
-def _setting(settings: dict, key: str):
-    """A reader setting, or its default."""
-    return settings.get(key, DEFAULTS[key])
 
 
 def typogrify_settings(settings: dict) -> dict:
@@ -195,7 +198,7 @@ def reader_typogrify(settings: dict):
     """Pelican's typogrify as ``Readers.read_file`` runs it, for the reader to
     apply itself (so the result is cached): with ``DIGEST_TYPOGRIFY`` on and
     Pelican's ``TYPOGRIFY`` off (with both on it would run twice); else None."""
-    if not _setting(settings, "DIGEST_TYPOGRIFY") or settings.get("TYPOGRIFY"):
+    if not setting(settings, "DIGEST_TYPOGRIFY") or settings.get("TYPOGRIFY"):
         return None
     return typogrify_filter(settings)
 
@@ -204,7 +207,7 @@ def title_typogrify(settings: dict):
     """typogrify as it must run on titles set after reading (the corpus step's
     resolved titles): when Pelican's ``TYPOGRIFY`` or ``DIGEST_TYPOGRIFY`` is
     on; else None."""
-    if settings.get("TYPOGRIFY") or _setting(settings, "DIGEST_TYPOGRIFY"):
+    if settings.get("TYPOGRIFY") or setting(settings, "DIGEST_TYPOGRIFY"):
         return typogrify_filter(settings)
     return None
 

@@ -200,13 +200,15 @@ def _rendered_once():
     For macros whose output depends only on their arguments (pass every
     context value they use, e.g. ``SITEURL``, which differs by page with
     relative URLs). Objects are told apart by identity (the articles and tags
-    of one build), plain values by value; the macro by its name.
+    of one build), plain values by type and value (``True`` is not ``1``);
+    the macro by identity (a template imported without context makes its
+    macros once per build, and two templates may both have an ``entry``).
     """
     #: key -> (the arguments compared by identity, the output)
     cache: dict[tuple, tuple[tuple, Markup]] = {}
 
     def _split(args: tuple) -> tuple[tuple, tuple]:
-        key = tuple(a if isinstance(a, _PLAIN) else ("id", id(a)) for a in args)
+        key = tuple((type(a), a) if isinstance(a, _PLAIN) else ("id", id(a)) for a in args)
         return key, tuple(a for a in args if not isinstance(a, _PLAIN))
 
     def _lookup(macro, key: tuple, objects: tuple, args: tuple) -> Markup:
@@ -217,14 +219,15 @@ def _rendered_once():
 
     def rendered_once(macro, *args):
         key, objects = _split(args)
-        return _lookup(macro, (macro.name, *key), objects, args)
+        return _lookup(macro, (id(macro), *key), (macro, *objects), args)
 
     def rendered_each(macro, items, *args):
         fixed, objects = _split(args)
         out = []
         for item in items:
             if isinstance(item, _PLAIN):
-                out.append(_lookup(macro, (macro.name, item, *fixed), objects, (item, *args)))
+                key = (id(macro), (type(item), item), *fixed)
+                out.append(_lookup(macro, key, (macro, *objects), (item, *args)))
             else:
                 out.append(rendered_once(macro, item, *args))
         return Markup("\n".join(out))

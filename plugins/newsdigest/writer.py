@@ -25,9 +25,10 @@ What a reader of Pelican's writer would expect still holds:
 
 Processes are forked (Linux): they share this process's memory until they
 write to it, and :func:`gc.freeze` keeps the garbage collector from
-touching (and so copying) every object. ``DIGEST_WRITE_WORKERS = 1`` writes
-in this process only. Nothing is kept between builds: Pelican makes a new
-writer for every build.
+touching (and so copying) every object. They inherit the open caches'
+SQLite connections and never use them, and leave with :func:`os._exit`.
+``DIGEST_WRITE_WORKERS = 1`` writes in this process only. Nothing is kept
+between builds: Pelican makes a new writer for every build.
 """
 
 from __future__ import annotations
@@ -39,14 +40,24 @@ import multiprocessing
 import os
 import pickle
 import sys
+import time
 import traceback
 
 from pelican import signals
+from pelican.utils import sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from .settings import setting
 
 logger = logging.getLogger(__name__)
+
+
+def _overwrite_error(path: str) -> FileOverwriteFailedError:
+    """Pelican's error for a second write to one path."""
+    return FileOverwriteFailedError(
+        f'Failed to overwrite "{path}" as Pelican has already '
+        "written to it previously (set `override=True` if intended)"
+    )
 
 
 def write_workers(settings: dict) -> int:
@@ -60,23 +71,25 @@ def write_workers(settings: dict) -> int:
 class _Job:
     """One deferred ``write_file`` call."""
 
-    __slots__ = ("args", "context", "kwargs", "name", "template")
+    __slots__ = ("context", "kwargs", "name", "template")
 
-    def __init__(self, name, template, context, args, kwargs):
-        self.name, self.template, self.context = name, template, context
-        self.args, self.kwargs = args, kwargs
+    def __init__(self, name, template, context, kwargs):
+        self.name, self.template, self.context, self.kwargs = name, template, context, kwargs
 
     @property
     def override(self) -> bool:
         return bool(self.kwargs.get("override_output"))
 
     def cost(self) -> int:
-        """A rough size: list pages render many entries, so go first."""
+        """A rough size: list pages render many entries, so go first (a
+        paginated list is one job: all its pages are written by one process)."""
         listed = self.kwargs.get("articles") or self.kwargs.get("dates") or ()
         return max(1, len(listed))
 
     def written_context(self, path: str, output_path: str) -> dict:
-        """The context ``content_written`` gets for ``path``."""
+        """The context ``content_written`` gets for ``path``: the generator's
+        context, the call's arguments and ``output_file`` (Pelican's own also
+        has the page's relative ``SITEURL`` and, for a list, the page object)."""
         local = self.context.copy()
         local.update(self.kwargs)
         local["output_file"] = os.path.relpath(path, output_path).replace(os.sep, "/")
@@ -114,9 +127,13 @@ class DigestWriter(Writer):
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings=settings)
+        #: when Pelican made this writer: its generators start writing
+        self.created = time.perf_counter()
         self.workers = write_workers(settings)
         #: deferred calls; None once flushed (later calls write at once)
         self._jobs: list[_Job] | None = [] if self.workers > 1 else None
+        #: output paths of the deferred calls (their first page)
+        self._queued: set[str] = set()
         #: (path, job number) of every file the running share opened
         self._opened: list[tuple[str, int]] | None = None
         self._job_number = -1
@@ -128,7 +145,14 @@ class DigestWriter(Writer):
             return super().write_file(name, template, context, *args, **kwargs)
         kwargs.update(zip(("relative_urls", "paginated", "template_name",
                            "override_output", "url"), args, strict=False))
-        self._jobs.append(_Job(name, template, context, (), kwargs))
+        if not kwargs.get("override_output"):
+            # Pelican's check, at the call as in Pelican: generators catch it
+            # for pages they may skip (a tag whose slug is empty)
+            path = sanitised_join(self.output_path, name)
+            if path in self._queued or path in self._written_files:
+                raise _overwrite_error(path)
+            self._queued.add(path)
+        self._jobs.append(_Job(name, template, context, kwargs))
         return None
 
     def _open_w(self, filename, encoding, override=False):
@@ -139,10 +163,7 @@ class DigestWriter(Writer):
         # Pelican's checks (a second write to one path fails), then the page
         # is written only if it changed.
         if filename in self._written_files and not override:
-            raise FileOverwriteFailedError(
-                f'Failed to overwrite "{filename}" as Pelican has already '
-                "written to it previously (set `override=True` if intended)"
-            )
+            raise _overwrite_error(filename)
         if override:
             self._overridden_files.add(filename)
         self._written_files.add(filename)
@@ -161,11 +182,8 @@ class DigestWriter(Writer):
         opened.sort(key=lambda item: item[1])
         seen = set(self._written_files) - {path for path, _ in opened}
         for path, _ in opened:  # Pelican's check, across all processes
-            if path in seen:
-                raise FileOverwriteFailedError(
-                    f'Failed to overwrite "{path}" as Pelican has already '
-                    "written to it previously (set `override=True` if intended)"
-                )
+            if path in seen:  # later pages of paginated lists
+                raise _overwrite_error(path)
             seen.add(path)
         self._written_files |= seen
         own = self._run(jobs, [i for i, job in enumerate(jobs) if job.override])
@@ -214,6 +232,10 @@ class DigestWriter(Writer):
                 children.append((pid, read))
             try:
                 opened = self._run(jobs, take())
+            except BaseException:
+                with counter.get_lock():  # the workers take no further job
+                    counter.value = len(order)
+                raise
             finally:
                 results = [self._collect(pid, read) for pid, read in children]
         finally:
@@ -232,7 +254,7 @@ class DigestWriter(Writer):
             payload = ("ok", self._run(jobs, numbers))
         except BaseException as error:  # reported to the parent, which stops the build
             status = 1
-            logger.debug("page-writing process:\n%s", traceback.format_exc())
+            logger.error("page-writing process %d:\n%s", os.getpid(), traceback.format_exc())
             try:  # the error itself when it can travel, else its text
                 payload = ("raise", pickle.loads(pickle.dumps(error)))
             except Exception:
