@@ -649,6 +649,23 @@ def test_the_cache_key_is_the_text_and_the_extractor(tmp_path):
     other.close()
 
 
+def test_mentions_are_lean_and_share_their_strings(extractor, tmp_path):
+    import pickle
+    import sys
+
+    (mentions,) = extractor.extract(["Сергей Лавров встретился с Марко Рубио."])
+    assert [m.normal for m in mentions] == ["Сергей Лавров", "Марко Рубио"]
+    first = mentions[0]
+    assert not hasattr(first, "__dict__")  # slots
+    assert first.normal is sys.intern("Сергей Лавров") and first.label is sys.intern("PER")
+    copy = pickle.loads(pickle.dumps(mentions))  # as from a worker process
+    assert copy == mentions and copy[0].normal is first.normal
+    cache = E.EntityCache(str(tmp_path))
+    cache.put_many([("k", mentions)])
+    assert cache.get_many(["k"])["k"][1].normal is mentions[1].normal
+    cache.close()
+
+
 def test_parallel_extraction_gives_what_one_process_gives(extractor):
     texts = [
         (FIXTURES / name).read_text("utf-8") for name in [*ENTITY_FIXTURES, "listed_full.txt"]

@@ -48,7 +48,7 @@ import re
 import sqlite3
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -61,6 +61,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .entity_model import Mention, NatashaExtractor
+from .entity_model import mention as make_mention
 from .metadata import text_lang
 from .settings import EntitySettings, from_pelican, name_key
 
@@ -363,7 +364,7 @@ class EntityCache:
 
     def get_many(self, keys: Sequence[str]) -> dict[str, list[Mention]]:
         return {
-            key: [Mention(*item) for item in json.loads(value)]
+            key: [make_mention(*item) for item in json.loads(value)]
             for key, value in self._rows("mentions", keys)
         }
 
@@ -408,23 +409,23 @@ class EntityCache:
     def put_resolved(self, rules: str, items: Iterable[tuple[str, list[Found]]]) -> None:
         """Store resolved entities; rows of other rules are dropped (a rule
         change makes them stale)."""
-        rows = [
+        rows = (  # made as they are written: no list of every row
             (key, rules, json.dumps(
                 [[f.name, f.kind, [n for span in f.spans for n in span]] for f in found],
                 ensure_ascii=False,
             ))
             for key, found in items
-        ]
+        )
         with self._db:
             self._db.execute("DELETE FROM resolved WHERE rules != ?", (rules,))
             self._db.executemany("INSERT OR REPLACE INTO resolved VALUES (?, ?, ?)", rows)
 
     def put_many(self, items: Iterable[tuple[str, list[Mention]]]) -> None:
-        rows = [
+        rows = (
             (key, json.dumps([[m.label, m.start, m.stop, m.normal, m.common] for m in mentions],
                              ensure_ascii=False))
             for key, mentions in items
-        ]
+        )
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO mentions VALUES (?, ?)", rows)
 
@@ -453,39 +454,72 @@ def extract(
     (``options.parallel_min_chars``) worker processes forked from this one
     share it (``options.workers`` processes in all).
     """
+    stats = Stats()
+    result = dict(extract_each(texts, options, cache, extractor, stats))
+    return result, stats
+
+
+#: texts whose new mentions are written to the cache at once (one transaction)
+WRITE_TEXTS = 500
+
+
+def extract_each(
+    texts: Iterable[str],
+    options: EntitySettings,
+    cache: EntityCache | None,
+    extractor: NatashaExtractor | None,
+    stats: Stats,
+) -> Iterator[tuple[str, list[Mention]]]:
+    """:func:`extract`'s (text, mentions) pairs one at a time, those of the
+    cache first, then the model's as each chunk of texts is done (written
+    to the cache as they come): nobody needs to keep every text's mentions.
+    ``stats`` is filled in as it goes (complete once exhausted)."""
     unique = list(dict.fromkeys(t for t in texts))
-    stats = Stats(texts=len(unique))
+    stats.texts = len(unique)
     keys = {text: cache.key(text) for text in unique} if cache else {}
     cached = cache.get_many(list(keys.values())) if cache else {}
-    result: dict[str, list[Mention]] = {}
     missing = []
     for text in unique:
-        hit = cached.get(keys[text]) if cache else None
+        hit = cached.pop(keys[text], None) if cache else None
         if hit is not None:
-            result[text] = hit
+            yield text, hit
         elif text.strip():
             missing.append(text)
         else:
-            result[text] = []
+            yield text, []
+    del cached
     stats.hits = len(unique) - len(missing) - sum(1 for t in unique if not t.strip())
-    if missing:
-        began = time.perf_counter()
-        try:
-            found, stats.workers = _run_model(missing, options, extractor)
-        except (ImportError, OSError) as error:  # no model: no new entities, no crash
-            logger.error(
-                "entities: cannot load the natasha model (%s): %d texts get no entities; "
-                "install the pinned requirements", error, len(missing),
-            )
-            result.update((text, []) for text in missing)
-            stats.failed = True
-            return result, stats
-        stats.seconds = time.perf_counter() - began
-        stats.extracted = len(missing)
-        result.update(zip(missing, found, strict=True))
-        if cache:
-            cache.put_many((keys[text], result[text]) for text in missing)
-    return result, stats
+    if not missing:
+        return
+    began = time.perf_counter()
+    given: set[int] = set()
+    rows: list[tuple[str, list[Mention]]] = []  # for the cache, written in groups
+    try:
+        for chunk, found in _run_model(missing, options, extractor, stats):
+            for index, mentions in zip(chunk, found, strict=True):
+                given.add(index)
+                text = missing[index]
+                if cache:
+                    rows.append((keys[text], mentions))
+                yield text, mentions
+            if cache and len(rows) >= WRITE_TEXTS:
+                cache.put_many(rows)
+                rows = []
+    except (ImportError, OSError) as error:  # no model: no new entities, no crash
+        logger.error(
+            "entities: cannot load the natasha model (%s): %d texts get no entities; "
+            "install the pinned requirements", error, len(missing),
+        )
+        stats.failed = True
+        for index, text in enumerate(missing):
+            if index not in given:
+                yield text, []
+        return
+    finally:
+        if cache and rows:
+            cache.put_many(rows)
+    stats.seconds = time.perf_counter() - began
+    stats.extracted = len(given)
 
 
 #: Bump when :func:`article_text`, :func:`html_blocks` or :func:`html_text`
@@ -520,7 +554,8 @@ def extract_resolved(
     """:func:`resolve`'s result for each (text, the text the model reads for
     it or ``None``): from the cache when this text was resolved with these
     rules before (the model's mentions are not even read), else from the
-    mentions (cached, or the model's), then stored.
+    mentions (cached, or the model's), then stored. A text's mentions are
+    resolved as soon as they are found, then dropped.
 
     Fresh :class:`Found` objects every time: the caller may change them.
     """
@@ -529,24 +564,27 @@ def extract_resolved(
     readable = [p for p in pairs if p[1] is not None]
     keys = {p: cache.resolved_key(rules, p[1], p[0]) for p in readable} if cache else {}
     hits = cache.get_resolved(list(keys.values())) if cache else {}
-    result = {p: hits[keys[p]] for p in readable if keys.get(p) in hits}
-    mentions, stats = extract(
-        [p[1] for p in readable if p not in result], options, cache, extractor
-    )
-    new = {}
-    for pair in pairs:
+    result = {p: hits.pop(keys[p]) for p in readable if keys.get(p) in hits}
+    del hits
+    waiting: dict[str, list[tuple[str, str]]] = defaultdict(list)  # model text -> its pairs
+    for pair in readable:
         if pair not in result:
-            found = resolve(pair[0], mentions.get(pair[1], []) if pair[1] is not None else [],
-                            options)
-            result[pair] = found
-            if pair[1] is not None:
-                new[pair] = found
+            waiting[pair[1]].append(pair)
+    new = []
+    stats = Stats()
+    for model_text, mentions in extract_each(list(waiting), options, cache, extractor, stats):
+        for pair in waiting.pop(model_text):
+            result[pair] = resolve(pair[0], mentions, options)
+            new.append(pair)
+    for pair in pairs:
+        if pair[1] is None:
+            result[pair] = resolve(pair[0], [], options)
     distinct = len({p[1] for p in readable})
     stats.resolved = distinct - stats.texts
     stats.hits += stats.resolved
     stats.texts = distinct
     if cache and new and not stats.failed:
-        cache.put_resolved(rules, ((keys[p], found) for p, found in new.items()))
+        cache.put_resolved(rules, ((keys[p], result[p]) for p in new))
     return result, stats
 
 
@@ -564,47 +602,74 @@ def _workers(options: EntitySettings, texts: Sequence[str]) -> int:
 CHUNK_CHARS = 50_000
 
 
-def _run_model(texts, options, extractor) -> tuple[list[list[Mention]], int]:
+def _run_model(texts, options, extractor, stats) -> Iterator[tuple[list[int], list]]:
+    """(indexes of ``texts``, their mentions) for each chunk as it is done;
+    ``stats.workers``: the processes used."""
     if extractor is not None:
-        return extractor.extract(texts), 1
+        stats.workers = 1
+        yield list(range(len(texts))), extractor.extract(texts)
+        return
     workers = _workers(options, texts)
     model = NatashaExtractor()  # once, here: forked workers share it
+    stats.workers = workers
     if workers == 1:
-        return model.extract(texts), 1
-    return _extract_parallel(model, texts, workers), workers
+        for chunk in _chunks(texts, sum(map(len, texts)) // CHUNK_CHARS):
+            yield chunk, model.extract([texts[i] for i in chunk])
+        return
+    yield from _extract_parallel(model, texts, workers)
 
 
 def _extract_parallel(model: NatashaExtractor, texts: Sequence[str], workers: int):
     """``model.extract(texts)`` in this process and ``workers - 1`` forked
-    ones. Chunks of similar length go to the workers shortest first; this
-    process takes them longest first, as long as no worker has started them."""
+    ones, as (indexes of ``texts``, their mentions) chunk by chunk. Chunks of
+    similar length go to the workers shortest first; this process takes them
+    longest first, as long as no worker has started them, and gives the
+    workers' results as soon as they are done (none is kept longer)."""
     global _worker_extractor  # read by the forked workers; reset below
     chunks = _chunks(texts, max(workers * 4, sum(map(len, texts)) // CHUNK_CHARS))
-    parts: dict[int, list[list[Mention]]] = {}
+    given: set[int] = set()
     _worker_extractor = model
     gc.freeze()  # the workers' garbage collector leaves the shared pages alone
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
-            futures = [pool.submit(_extract_in_worker, [texts[i] for i in c]) for c in chunks]
-            for number in reversed(range(len(chunks))):
-                if not futures[number].cancel():
-                    break  # a worker has it: the rest are taken too
-                parts[number] = model.extract([texts[i] for i in chunks[number]])
-            for number, future in enumerate(futures):
-                if number not in parts:
-                    parts[number] = future.result()
+            pending = {
+                number: pool.submit(_extract_in_worker, [texts[i] for i in chunk])
+                for number, chunk in enumerate(chunks)
+            }
+
+            def finished():  # the workers' results done so far, out of ``pending``
+                for number in [n for n, f in pending.items() if f.done()]:
+                    found = pending.pop(number).result()
+                    given.add(number)
+                    yield chunks[number], found
+
+            try:
+                for number in reversed(range(len(chunks))):
+                    yield from finished()
+                    if number not in pending:
+                        continue
+                    if not pending[number].cancel():
+                        break  # a worker has it: the rest are taken too
+                    del pending[number]
+                    found = model.extract([texts[i] for i in chunks[number]])
+                    given.add(number)
+                    yield chunks[number], found
+                for number in sorted(pending):
+                    found = pending.pop(number).result()
+                    given.add(number)
+                    yield chunks[number], found
+            except GeneratorExit:  # the caller stopped (an error): no waiting for the rest
+                for future in pending.values():
+                    future.cancel()
+                raise
     except BrokenProcessPool as error:  # a worker died (memory?): do it here
         logger.warning("entities: worker processes failed (%s); extracting in one", error)
-        return model.extract(texts)
+        rest = [i for n, chunk in enumerate(chunks) if n not in given for i in chunk]
+        yield rest, model.extract([texts[i] for i in rest])
     finally:
         _worker_extractor = None
         gc.unfreeze()
-    found: list[list[Mention]] = [[] for _ in texts]
-    for number, chunk in enumerate(chunks):
-        for index, mentions in zip(chunk, parts[number], strict=True):
-            found[index] = mentions
-    return found
 
 
 def _chunks(texts: Sequence[str], count: int) -> list[list[int]]:
@@ -627,7 +692,7 @@ def _chunks(texts: Sequence[str], count: int) -> list[list[int]]:
 # --- resolution ----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Found:
     """An entity of one text while it is being resolved."""
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from sys import intern
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +52,14 @@ BATCH_MAX = 256
 GROUP_CHARS = 100_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
-    """One mention found by the model (what the cache keeps)."""
+    """One mention found by the model (what the cache keeps).
+
+    Many of them live at once (every text's, until it is resolved): no
+    ``__dict__``, and the label and dictionary form are interned strings
+    (:func:`mention`), also when unpickled from a worker process.
+    """
 
     label: str  # the model's label: PER, LOC, ORG
     start: int
@@ -63,6 +69,15 @@ class Mention:
     #: sentence (``Шахматистка из Бреста…``) or in capitals (``ПОЛЧАСА``), or
     #: an adjective alone (``Могилевский`` of ``Могилевский автобусный парк``)
     common: bool = False
+
+    def __reduce__(self):
+        return mention, (self.label, self.start, self.stop, self.normal, self.common)
+
+
+def mention(label: str, start: int, stop: int, normal: str, common: bool = False) -> Mention:
+    """A :class:`Mention` with its label and dictionary form interned (the
+    same names recur in thousands of texts)."""
+    return Mention(intern(label), start, stop, intern(normal), common)
 
 
 def receptive_field(model) -> int:
@@ -328,7 +343,7 @@ class NatashaExtractor:
                     span.normal = self._syntax_normalize(span.tokens)  # the head word only
                 else:
                     span.normal = self._normalize(span.tokens)
-                mentions.append(Mention(
+                mentions.append(mention(
                     span.type, span.start, span.stop, span.normal, self._common(span, doc)
                 ))
             result.append(mentions)
