@@ -183,12 +183,30 @@ def test_article_neighbours_and_roundup_link(dev, seed):
     assert text(main(dev, SCRIPT_PAGE).find("a", rel="next")) == GENERIC_TITLE
 
 
+def _tag_groups(page) -> list[tuple[str, list[str]]]:
+    groups = page.select_one("article.story footer dl.tag-groups")
+    return [(text(dt), [text(a) for a in dt.find_next_sibling("dd").select(".tags a")])
+            for dt in groups.find_all("dt")]
+
+
 def test_article_tags(dev):
     tags = main(dev, FAIR_PAGE).select("article.story footer .tags a")
-    assert [(text(a), a["href"]) for a in tags][:3] == [
-        ("Экономика", "../../tag/ekonomika.html"),
-        ("Гродно", "../../tag/grodno.html"),
-        ("Ярмарки", "../../tag/iarmarki.html"),
+    hrefs = {text(a): a["href"] for a in tags}
+    assert hrefs["Экономика"] == "../../tag/ekonomika.html"
+    assert hrefs["Ярмарки"] == "../../tag/iarmarki.html"
+    assert hrefs["Гродно"] == "../../tag/grodno.html"
+    # the dump's own tags are topics, unless the model names them too (Гродно)
+    assert _tag_groups(main(dev, FAIR_PAGE)) == [
+        ("Люди", ["Иван Петров"]), ("Места", ["Гродно"]), ("Темы", ["Экономика", "Ярмарки"]),
+    ]
+
+
+def test_article_tags_are_grouped_by_kind_in_salience_order(dev, seed):
+    seed_page, _ = seed
+    assert _tag_groups(main(dev, seed_page)) == [
+        ("Люди", ["Сергей Лавров", "Марко Рубио", "Дональд Трамп", "Владимир Путин"]),
+        ("Места", ["Россия", "США", "Украина"]),
+        ("Организации", ["МИД России"]),
     ]
 
 

@@ -115,6 +115,15 @@ def kind_name(kind: str, plural: bool = False) -> str:
     return KIND_NAMES.get(kind, KIND_NAMES["topic"])[1 if plural else 0]
 
 
+def grouped_tags(tags) -> list[tuple[str, list]]:
+    """An article's tags by kind, ``[(kind, [tag, ...]), ...]``: kinds in the
+    tags index's order, each kind's tags in the article's order (salience)."""
+    groups: dict[str, list] = {kind: [] for kind in KIND_NAMES}
+    for tag in tags or ():
+        groups[tag_kind(tag)].append(tag)
+    return [(kind, items) for kind, items in groups.items() if items]
+
+
 def tags_by_kind(tags, entities=None) -> list[tuple[str, list[tuple]]]:
     """The tags index: ``[(kind, [(tag, articles, headlines), ...]), ...]``,
     kinds in a fixed order, names alphabetical; ``headlines`` is the number of
@@ -288,6 +297,7 @@ FILTERS = {
     "tag_kind": tag_kind,
     "kind_name": kind_name,
     "tags_by_kind": tags_by_kind,
+    "grouped_tags": grouped_tags,
     "link_entities": link_entities,
 }
 
