@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import shutil
@@ -43,6 +42,9 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work" / "entities"
 SEED = ROOT / "seeds" / "000_80243a7568773db2.txt"
 sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT))
+
+from bench.memory import tree_memory  # noqa: E402
 
 # --- the generator -------------------------------------------------------------------
 
@@ -197,41 +199,6 @@ def _cpu() -> float:
     )
 
 
-def _tree(root: int) -> list[int]:
-    """The process ``root`` and all its descendants."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as handle:
-                    parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    found, stack = [], [root]
-    while stack:
-        pid = stack.pop()
-        found.append(pid)
-        stack.extend(child for child, parent in parents.items() if parent == pid)
-    return found
-
-
-def tree_memory(root: int) -> tuple[int, int]:
-    """(summed RSS, summed PSS) in KiB of a process and its descendants."""
-    rss = pss = 0
-    for pid in _tree(root):
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as handle:
-                for line in handle:
-                    key, _, rest = line.partition(" ")
-                    if key == "Rss:":
-                        rss += int(rest.split()[0])
-                    elif key == "Pss:":
-                        pss += int(rest.split()[0])
-        except OSError:
-            continue
-    return rss, pss
-
-
 def run(paths: list[Path], cache: Path, workers: int) -> dict:
     """:func:`measure` in a fresh interpreter, its process tree's memory sampled."""
     command = [sys.executable, __file__, "--measure", str(cache), str(workers),
@@ -248,7 +215,7 @@ def run(paths: list[Path], cache: Path, workers: int) -> dict:
             raise subprocess.CalledProcessError(process.returncode, command)
         out.seek(0)
         result = json.loads(out.read().strip().splitlines()[-1])
-    return {**result, "tree_rss_mib": peak_rss / 1024, "tree_pss_mib": peak_pss / 1024}
+    return {**result, "tree_rss_mib": peak_rss / 2**20, "tree_pss_mib": peak_pss / 2**20}
 
 
 def main() -> None:
