@@ -161,6 +161,23 @@ def test_matcher_scores_like_the_plain_rule():
     assert found > 20  # the test reaches the linking branch
 
 
+def test_minhash_signatures_and_bands_are_datasketchs():
+    import random
+
+    import numpy as np
+    from datasketch import MinHash, MinHashLSH
+
+    from newsdigest import snapshots
+
+    rng = random.Random(7)
+    items = [[f"слово{rng.randint(0, 400)} {rng.randint(0, 40)} шингл {i}".encode()
+              for i in range(rng.randint(1, 80))] for _ in range(200)]
+    reference = np.vstack([m.hashvalues for m in MinHash.bulk(items, num_perm=snapshots.NUM_PERM)])
+    assert np.array_equal(snapshots.signatures(items), reference)
+    lsh = MinHashLSH(threshold=snapshots.LSH_THRESHOLD, num_perm=snapshots.NUM_PERM)
+    assert (snapshots.BANDS, snapshots.ROWS) == (lsh.b, lsh.r)
+
+
 # --- a real build -------------------------------------------------------------------
 
 

@@ -5,8 +5,10 @@ a caption given once or twice, and a few paragraphs more or less at the end
 (captures are cut). They share the lead. Two different stories may share a
 long quotation, but not their leads. So:
 
-1. **Candidates** come from MinHash LSH (``datasketch``'s signatures and
-   band choice, the bands kept in plain dictionaries) over the word
+1. **Candidates** come from MinHash LSH (the signatures ``datasketch``
+   2.0's ``MinHash`` gives and the bands its ``MinHashLSH`` chooses,
+   computed here with numpy; ``datasketch`` imports scipy, 0.4 s of every
+   build, so it is only the tests' reference) over the word
    shingles of each body's *lead* (first paragraph, or the first two when the
    first is short). LSH only proposes pairs; its miss rate for a pair with
    lead similarity *s* is ``(1 - s**r) ** b`` for the bands it chose (see
@@ -24,12 +26,12 @@ part of the body.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 #: Words per shingle.
 SHINGLE = 4
@@ -126,11 +128,48 @@ def same_story(a: Body, b: Body) -> bool:
     return _same(_shingle(a), _shingle(b))
 
 
+#: The LSH bands and rows per band ``datasketch``'s ``MinHashLSH`` chooses
+#: for :data:`LSH_THRESHOLD` and :data:`NUM_PERM` (its optimisation of false
+#: positives and negatives; a test checks they are still its choice).
+BANDS, ROWS = 25, 5
+
+
 def _bands() -> tuple[int, int]:
-    """The LSH bands and rows per band ``datasketch`` chooses for
-    :data:`LSH_THRESHOLD` and :data:`NUM_PERM`."""
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
+    return BANDS, ROWS
+
+
+def _permutations(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """``datasketch``'s ``MinHash`` permutations, scheme ``affine32``, seed 1:
+    ``h -> a * h + b mod 2**32`` with ``a`` odd."""
+    generator = np.random.RandomState(1)
+    a = generator.randint(0, 1 << 31, count, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, count, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (``datasketch`` mixes every input with it)."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
+
+
+def signatures(items: Sequence[Sequence[bytes]], count: int = NUM_PERM) -> np.ndarray:
+    """One MinHash signature (a row of ``count`` values) per non-empty list of
+    items: what ``datasketch.MinHash.bulk(items, num_perm=count)`` gives
+    (SHA-1's first four bytes, mixed, permuted, the least of each column)."""
+    a, b = _permutations(count)
+    rows = np.empty((len(items), count), dtype=np.uint32)
+    with np.errstate(over="ignore"):  # uint32 arithmetic wraps, as intended
+        for number, values in enumerate(items):
+            hashed = np.fromiter(
+                (int.from_bytes(hashlib.sha1(v).digest()[:4], "little") for v in values),
+                dtype=np.uint32, count=len(values),
+            )
+            rows[number] = (_fmix32(hashed)[:, None] * a + b).min(axis=0)
+    return rows
 
 
 def _candidates(signatures: np.ndarray) -> list[set[int]]:
@@ -175,11 +214,9 @@ def group(bodies: Sequence[Body]) -> list[list[str]]:
 
     with_lead = [body.key for body in bodies if shingled[body.key].lead]
     if with_lead:
-        signatures = MinHash.bulk(
-            ([" ".join(s).encode("utf-8") for s in shingled[key].lead] for key in with_lead),
-            num_perm=NUM_PERM,
-        )  # one set of permutations for every signature
-        matrix = np.vstack([signature.hashvalues for signature in signatures])
+        matrix = signatures(
+            [[" ".join(s).encode("utf-8") for s in shingled[key].lead] for key in with_lead]
+        )
         # Leads as sets of numbers (one per distinct shingle): the same
         # Jaccard similarities, computed faster than over tuples of words.
         numbers: dict[tuple[str, ...], int] = {}
