@@ -57,7 +57,7 @@ def test_shingle_sets_are_the_word_shingles():
     # group() compares tuples of words; they must be the documented shingles.
     for name in [*POLOTSK, *QUOTES]:
         text = body(name)
-        shingled = snapshots._shingle(text)
+        shingled = snapshots._Shingled(text)
         words = [w for p in text.paragraphs for w in snapshots.normalise(p)]
         assert {" ".join(s) for s in shingled.body} == snapshots.shingles(words)
         lead = snapshots.normalise(text.paragraphs[0])

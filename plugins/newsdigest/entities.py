@@ -57,9 +57,11 @@ from html.parser import HTMLParser
 from importlib import metadata
 from itertools import pairwise
 from pathlib import Path
+from typing import ClassVar
 
 from markupsafe import Markup
 
+from . import cachefile
 from .entity_model import Mention, NatashaExtractor
 from .entity_model import mention as make_mention
 from .metadata import text_lang
@@ -327,29 +329,17 @@ class EntityCache:
             self._db = self._open()
         except sqlite3.DatabaseError as error:  # not a database, or damaged
             logger.warning("entities: %s: %s; starting a new cache", self.path, error)
-            os.replace(self.path, self.path + ".damaged")
+            cachefile.set_aside(self.path)
             self._db = self._open()
 
+    TABLES: ClassVar[dict[str, str]] = {
+        "mentions": "key TEXT PRIMARY KEY, value TEXT NOT NULL",
+        "resolved": "key TEXT PRIMARY KEY, rules TEXT NOT NULL, value TEXT NOT NULL",
+        "texts": "key TEXT PRIMARY KEY, value TEXT NOT NULL",
+    }
+
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS mentions (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-            )
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS resolved "
-                "(key TEXT PRIMARY KEY, rules TEXT NOT NULL, value TEXT NOT NULL)"
-            )
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS texts (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-            )
-            db.execute("SELECT COUNT(*) FROM mentions LIMIT 1").fetchone()
-            db.execute("SELECT COUNT(*) FROM resolved LIMIT 1").fetchone()
-            db.execute("SELECT COUNT(*) FROM texts LIMIT 1").fetchone()
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
-        return db
+        return cachefile.connect(self.path, self.TABLES)
 
     def key(self, text: str) -> str:
         return hashlib.sha256(f"{self.ident}\0{text}".encode()).hexdigest()
@@ -371,7 +361,7 @@ class EntityCache:
     @staticmethod
     def text_key(title: str, html: str, title_in_lead: bool) -> str:
         """Key of an article's :class:`ArticleText`: what it is made of."""
-        source = f"{TEXT_VERSION}\0{RULES_CODE}\0{int(title_in_lead)}\0{title}\0{html}"
+        source = f"{RULES_CODE}\0{int(title_in_lead)}\0{title}\0{html}"
         return hashlib.sha256(source.encode()).hexdigest()
 
     def get_texts(self, keys: Sequence[str]) -> dict[str, ArticleText]:
@@ -522,20 +512,10 @@ def extract_each(
     stats.extracted = len(given)
 
 
-#: Bump when :func:`article_text`, :func:`html_blocks` or :func:`html_text`
-#: give other texts for the same article (the texts cache is keyed by it,
-#: and by :data:`RULES_CODE`: any edit of this module or of the settings).
-TEXT_VERSION = 1
-#: Bump when :func:`resolve` gives other results for the same mentions and
-#: rules (the resolved cache is keyed by it, and by :data:`RULES_CODE`).
-RESOLVE_VERSION = 1
-
-
 def rules_digest(options: EntitySettings) -> str:
     """Everything :func:`resolve` reads of the settings, as one hash."""
     rules = [
-        RESOLVE_VERSION,
-        RULES_CODE,
+        RULES_CODE,  # any edit of this module (resolve) or of the settings
         sorted(options.aliases.items()),
         sorted([list(parts), name] for parts, name in options.joins.items()),
         sorted(options.stops),

@@ -40,6 +40,7 @@ from dataclasses import dataclass, fields
 from importlib import metadata as package_metadata
 from pathlib import Path
 
+from . import cachefile
 from .dump import Block
 from .metadata import ArticleData
 from .settings import DigestSettings
@@ -137,17 +138,9 @@ class ReaderCache:
             logger.warning("reader cache: %s: %s; reading without it", self.path, error)
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            db.execute("PRAGMA synchronous = OFF")  # a lost entry is read again
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS entries "
-                "(key TEXT PRIMARY KEY, value TEXT NOT NULL, used INTEGER NOT NULL)"
-            )
-            db.execute("SELECT key, value, used FROM entries LIMIT 1").fetchall()
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
+        columns = "key TEXT PRIMARY KEY, value TEXT NOT NULL, used INTEGER NOT NULL"
+        db = cachefile.connect(self.path, {"entries": columns}, isolation_level=None)
+        db.execute("PRAGMA synchronous = OFF")  # a lost entry is read again
         return db
 
     def _set_aside(self, error: Exception) -> None:
@@ -159,7 +152,7 @@ class ReaderCache:
         self._pending.clear()
         self._used.clear()
         try:
-            os.replace(self.path, self.path + ".damaged")
+            cachefile.set_aside(self.path)
             self._db = self._open()
         except (OSError, sqlite3.DatabaseError) as again:
             logger.warning("reader cache: %s: %s; reading without it", self.path, again)

@@ -62,6 +62,8 @@ def normalise(text: str) -> list[str]:
 
 
 def shingles(words: Sequence[str], size: int = SHINGLE) -> set[str]:
+    """Word ``size``-grams as strings: the plain rule, which the tests hold
+    :func:`_shingle_set` to."""
     if len(words) < size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
@@ -110,10 +112,6 @@ class _Shingled:
         return self._body
 
 
-def _shingle(body: Body) -> _Shingled:
-    return _Shingled(body)
-
-
 def _same(a: _Shingled, b: _Shingled) -> bool:
     # Jaccard >= t needs the smaller lead to be at least t of the larger one.
     small, large = sorted((len(a.lead), len(b.lead)))
@@ -125,7 +123,7 @@ def _same(a: _Shingled, b: _Shingled) -> bool:
 
 def same_story(a: Body, b: Body) -> bool:
     """The exact test behind a merge."""
-    return _same(_shingle(a), _shingle(b))
+    return _same(_Shingled(a), _Shingled(b))
 
 
 #: The LSH bands and rows per band ``datasketch``'s ``MinHashLSH`` chooses
@@ -203,7 +201,7 @@ def group(bodies: Sequence[Body]) -> list[list[str]]:
     matter.)
     """
     order = {body.key: index for index, body in enumerate(bodies)}
-    shingled = {body.key: _shingle(body) for body in bodies}  # once per body
+    shingled = {body.key: _Shingled(body) for body in bodies}  # once per body
     parent = {body.key: body.key for body in bodies}
 
     def find(key: str) -> str:

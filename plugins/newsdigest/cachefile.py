@@ -1,0 +1,29 @@
+"""The on-disk caches' SQLite files (``entities.sqlite3``, ``reader.sqlite3``):
+opened only if usable, else set aside. No Pelican."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+
+def connect(path: str, tables: dict[str, str], **options) -> sqlite3.Connection:
+    """A connection to ``path`` with ``tables`` (name -> column definitions)
+    created if missing and each read once, so that a file that is not a
+    database, or is damaged, raises :class:`sqlite3.DatabaseError` here
+    rather than in the middle of a build."""
+    db = sqlite3.connect(path, timeout=30, **options)
+    try:
+        for name, columns in tables.items():
+            db.execute(f"CREATE TABLE IF NOT EXISTS {name} ({columns})")
+            db.execute(f"SELECT * FROM {name} LIMIT 1").fetchall()
+    except sqlite3.DatabaseError:
+        db.close()
+        raise
+    return db
+
+
+def set_aside(path: str) -> None:
+    """Keep a damaged cache file as ``<path>.damaged`` (for a look; the
+    build starts a new one)."""
+    os.replace(path, path + ".damaged")
