@@ -285,20 +285,26 @@ def _report_path(by_slug) -> str:
 
 
 def fix_urls(articles) -> None:
-    """Each digest article keeps its URL for the rest of the build.
+    """Each digest article keeps its URL and output path for the rest of the build.
 
     Pelican formats ``ARTICLE_URL`` again at every ``article.url`` (the
-    templates, the feeds, sharing, the build report ask thousands of times);
+    templates, the feeds, sharing, the build report ask thousands of times),
+    and ``ARTICLE_SAVE_AS`` at every ``article.save_as``;
     once slugs, dates and sources are final (after :func:`unique_slugs` and
     merging) the value cannot change, so it is stored as Pelican's
-    ``override_url``. Computed afresh every build (a value left on a cached
-    article is dropped first); articles not read from dumps are left alone.
+    ``override_url`` and ``override_save_as``. Computed afresh every build (a
+    value left on a cached article is dropped first), except where the user
+    set it (``EXTRA_PATH_METADATA``); articles not read from dumps are left
+    alone.
     """
     for article in articles:
         if getattr(article, "digest_kind", None) is None:
             continue
-        vars(article).pop("override_url", None)
-        article.override_url = article.url
+        for key in ("url", "save_as"):
+            if key in article.metadata:  # the user's own (``EXTRA_PATH_METADATA``)
+                continue
+            vars(article).pop("override_" + key, None)
+            setattr(article, "override_" + key, getattr(article, key))
 
 
 # --- 5. the roundup, linked ------------------------------------------------------------

@@ -104,24 +104,39 @@ def roundup_json(corpus: Corpus, siteurl: str = "") -> dict:
     """The merged roundup, and each capture's list as it was. Published with
     the site: file names only (:func:`published_name`)."""
     article_ref = _article_refs(siteurl)
+    # the same captures and entities recur in thousands of rows: each made once
+    names: dict[str, str] = {}
+    entities: dict[int, dict] = {}
+
+    def name(path: str) -> str:
+        known = names.get(path)
+        if known is None:
+            known = names[path] = published_name(path)
+        return known
+
+    def entity(item) -> dict:
+        known = entities.get(id(item))
+        if known is None:
+            known = entities[id(item)] = _entity(item)
+        return known
 
     def published(ref: dict | None) -> dict | None:
-        return None if ref is None else {**ref, "file": published_name(ref["file"])}
+        return None if ref is None else {**ref, "file": name(ref["file"])}
 
     rows = [
         {
             "text": row.text,
             "count": row.count,
             "best_position": row.best_position,
-            "seen": [{"file": published_name(c.file), "position": p} for c, p in row.seen],
+            "seen": [{"file": name(c.file), "position": p} for c, p in row.seen],
             "article": published(article_ref(row.article)),
             "score": round(row.score, 3) if row.article is not None else None,
-            "entities": [_entity(e) for e in row.entities],
+            "entities": [entity(e) for e in row.entities],
         }
         for row in corpus.roundup()
     ]
     captures = [
-        {"file": published_name(c.file), "status": c.status, "truncated": c.truncated,
+        {"file": name(c.file), "status": c.status, "truncated": c.truncated,
          "headlines": c.headlines}
         for c in corpus.listed
     ]
