@@ -285,26 +285,23 @@ def _report_path(by_slug) -> str:
 
 
 def fix_urls(articles) -> None:
-    """Each digest article keeps its URL and output path for the rest of the build.
+    """Each digest article keeps its URL for the rest of the build.
 
     Pelican formats ``ARTICLE_URL`` again at every ``article.url`` (the
-    templates, the feeds, sharing, the build report ask thousands of times),
-    and ``ARTICLE_SAVE_AS`` at every ``article.save_as``;
+    templates, the feeds, sharing, the build report ask thousands of times);
     once slugs, dates and sources are final (after :func:`unique_slugs` and
     merging) the value cannot change, so it is stored as Pelican's
-    ``override_url`` and ``override_save_as``. Computed afresh every build (a
-    value left on a cached article is dropped first), except where the user
-    set it (``EXTRA_PATH_METADATA``); articles not read from dumps are left
-    alone.
+    ``override_url``. Computed afresh every build (a value left on a cached
+    article is dropped first), except where the user set it
+    (``EXTRA_PATH_METADATA``); articles not read from dumps are left alone.
+    (Not ``override_save_as``: Pelican would let such an article overwrite
+    another page of the build.)
     """
     for article in articles:
-        if getattr(article, "digest_kind", None) is None:
-            continue
-        for key in ("url", "save_as"):
-            if key in article.metadata:  # the user's own (``EXTRA_PATH_METADATA``)
-                continue
-            vars(article).pop("override_" + key, None)
-            setattr(article, "override_" + key, getattr(article, key))
+        if getattr(article, "digest_kind", None) is None or "url" in article.metadata:
+            continue  # not ours, or the user's own URL (``EXTRA_PATH_METADATA``)
+        vars(article).pop("override_url", None)
+        article.override_url = article.url
 
 
 # --- 5. the roundup, linked ------------------------------------------------------------
