@@ -23,6 +23,7 @@ from pelican.urlwrappers import Tag
 import newsdigest
 from conftest import FIXTURES, REFERENCE_DATE, ROOT, SEED, fixture_dumps, run_build
 from newsdigest import entities as E
+from newsdigest import prefetch
 from newsdigest.corpus import build_corpus
 from newsdigest.settings import entity_settings
 
@@ -404,9 +405,9 @@ def test_tag_slugs_are_pelicans_transliteration(pelican_settings):
 # --- the step on articles read through Pelican --------------------------------------------
 
 
-def read_corpus(settings, paths, **overrides):
-    """Articles read through Pelican's real pipeline, sorted into a corpus as
-    the plugin does before its entities step; a stand-in for the generator."""
+def read_generator(settings, paths, **overrides):
+    """Articles read through Pelican's real pipeline, as the plugin finds
+    them once every dump is read; a stand-in for the generator."""
     newsdigest.register()
     # no cache unless a test gives one (never the repository's cache/)
     settings = {**settings, "DIGEST_ENTITY_CACHE": "DIGEST_CACHE_PATH" in overrides, **overrides}
@@ -420,6 +421,13 @@ def read_corpus(settings, paths, **overrides):
         )
         bucket = generator.articles if article.status == "published" else generator.hidden_articles
         bucket.append(article)
+    return generator
+
+
+def read_corpus(settings, paths, **overrides):
+    """:func:`read_generator`, sorted into a corpus as the plugin does before
+    its entities step."""
+    generator = read_generator(settings, paths, **overrides)
     return generator, build_corpus(generator)
 
 
@@ -555,6 +563,64 @@ def test_a_rebuild_never_runs_the_model_on_unchanged_text(extractor, pelican_set
     E.tag_corpus(generator, corpus, extractor=third)
     assert third.texts == []
     assert "Марко Антонио Рубио" in [t.name for t in generator.articles[0].tags]
+
+
+def test_new_dumps_are_extracted_early_by_a_child_into_the_cache(
+        extractor, pelican_settings, tmp_path):
+    paths = [SEED, *(FIXTURES / name for name in ENTITY_FIXTURES)]
+    # what the entities step finds by running the model itself
+    generator, corpus = read_corpus(pelican_settings, paths, DIGEST_CACHE_PATH=str(tmp_path / "a"))
+    itself = Counting(extractor)
+    E.tag_corpus(generator, corpus, extractor=itself)
+    expected = {a.digest_file: [(e.name, e.kind, e.slug, e.spans) for e in a.entities]
+                for a in generator.articles}
+    assert len(itself.texts) > 20
+
+    # the same dumps, new to this build: right after reading, a child extracts
+    # them while this process goes on (building the corpus, merging…)
+    generator = read_generator(pelican_settings, paths, DIGEST_CACHE_PATH=str(tmp_path / "b"))
+    fresh = {a.source_path for a in generator.articles + generator.hidden_articles}
+    early = prefetch.start(generator, fresh)
+    assert early is not None and early.texts == len(itself.texts)
+    corpus = build_corpus(generator)
+    early.wait()
+    assert early.process.exitcode == 0
+    after = Counting(extractor)
+    stats = E.tag_corpus(generator, corpus, extractor=after)
+    assert after.texts == [] and stats.extracted == 0  # every text was in the cache
+    assert {a.digest_file: [(e.name, e.kind, e.slug, e.spans) for e in a.entities]
+            for a in generator.articles} == expected
+
+    # nothing left to do: no child
+    assert prefetch.start(generator, fresh) is None
+
+
+def test_early_extraction_only_for_a_few_new_dumps(pelican_settings, tmp_path, monkeypatch):
+    generator = read_generator(pelican_settings, [SEED], DIGEST_CACHE_PATH=str(tmp_path))
+    assert prefetch.start(generator, set()) is None  # every dump came from the reader cache
+    fresh = {str(SEED)}
+    monkeypatch.setattr(prefetch, "MAX_CHARS", 1000)  # a cold build: the step's own workers
+    assert prefetch.start(generator, fresh) is None
+    monkeypatch.undo()
+    settings = generator.settings
+    generator.settings = {**settings, "DIGEST_ENTITY_CACHE": False}
+    assert prefetch.start(generator, fresh) is None  # no cache to hand them over
+    generator.settings = settings
+    early = prefetch.start(generator, fresh)  # the seed's text and its 16 headlines
+    assert early is not None and early.texts == 17
+    early.wait()
+
+
+def test_a_failed_early_extraction_is_one_warning(caplog):
+    import multiprocessing
+    import sys
+
+    process = multiprocessing.get_context("fork").Process(target=sys.exit, args=(3,))
+    process.start()
+    prefetch.Prefetch(process, 5).wait()
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        "entities: early extraction failed (exit code 3); the entities step extracts its texts"
+    ]
 
 
 def test_resolved_entities_are_cached_per_text_and_rules(extractor, pelican_settings, tmp_path):

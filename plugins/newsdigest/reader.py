@@ -52,6 +52,9 @@ class DumpReader(BaseReader):
         self._typogrify = reader_typogrify(settings)
         self._cache: ReaderCache | None = None  # opened on the first read
         self._cache_wanted = bool(setting(settings, "DIGEST_READER_CACHE"))
+        #: source paths of the dumps read this build without the cache (new,
+        #: changed, or no cache): their texts may be new to the entity cache
+        self.fresh: set[str] = set()
 
     def typeset(self, text: str) -> str:
         """Typography, remembered: the same sidebar headlines recur in many dumps."""
@@ -80,6 +83,7 @@ class DumpReader(BaseReader):
             entry = cache.get(key) if cache else None
             if entry is None or not entry.holds(options.reference_date, mtime):
                 entry = self._read_bytes(raw, mtime)
+                self.fresh.add(source_path)
                 if cache:
                     cache.put(key, entry)
 

@@ -1,0 +1,113 @@
+"""Entity extraction started early, in a child process, for a few new dumps.
+
+The entities step (:mod:`.entities`) comes after merging and slugs, which
+run in this process on one core while the other cores wait. When a build
+brings a few new dumps (the daily case), their texts are extracted on a
+spare core during that time instead of after it: right after reading, the
+article texts and headlines of the dumps the reader read without its cache
+(new or changed files) that the entity cache lacks go to one forked child
+process, which loads the model and extracts them into the cache. The
+entities step waits for the child, then finds those texts in the cache.
+
+Only for a little text (:data:`MAX_CHARS`): one process is slower than the
+entities step's parallel extraction on all cores, so a cold build (or a big
+batch) is left to the entities step. Nothing else changes: the entities step
+decides everything as before, and extracts itself whatever the child did not
+do (it failed, or merging changed an article's text). The child writes only
+to the entity cache, which this process does not open until the child is
+done.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import multiprocessing
+import time
+
+from .entities import (
+    EntityCache,
+    Stats,
+    article_texts,
+    cache_folder,
+    extract_each,
+    model_text,
+)
+from .metadata import KIND_ARTICLE, text_lang
+from .settings import from_pelican
+
+logger = logging.getLogger(__name__)
+
+#: At most this many characters go to the child: with the model's load, about
+#: as long on one core as merging (on another) and then extracting on two.
+MAX_CHARS = 300_000
+
+
+class Prefetch:
+    """A child process extracting texts into the entity cache."""
+
+    def __init__(self, process, texts: int):
+        self.process = process
+        self.texts = texts
+        self.started = time.perf_counter()
+
+    def wait(self) -> None:
+        """Until the child is done (its texts are in the cache, unless it failed)."""
+        self.process.join()
+        if self.process.exitcode != 0:
+            logger.warning(
+                "entities: early extraction failed (exit code %s); the entities step "
+                "extracts its texts", self.process.exitcode,
+            )
+        else:
+            logger.debug("entities: %d texts extracted early in %.1f s",
+                         self.texts, time.perf_counter() - self.started)
+
+
+def start(generator, fresh: set[str]) -> Prefetch | None:
+    """Extraction, in a forked child, of the texts of the dumps in ``fresh``
+    (source paths) that the entity cache lacks; None if there are none, too
+    many (:data:`MAX_CHARS`), no cache to hand them over or no fork."""
+    options = from_pelican(generator.settings).entities
+    if (not fresh or not options.enabled or not options.cache
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return None
+    dumps = [
+        a for a in [*generator.articles, *generator.hidden_articles]
+        if getattr(a, "digest_kind", None) is not None and a.source_path in fresh
+    ]
+    articles = [a for a in dumps if a.digest_kind == KIND_ARTICLE
+                and getattr(a, "lang", "ru") in options.langs]
+    if sum(len(a._content or "") for a in articles) > 2 * MAX_CHARS:  # HTML: surely too many
+        return None
+    headlines = dict.fromkeys(h for a in dumps for h in a.headlines)
+    folder = cache_folder(generator.settings, options)
+    cache = EntityCache(folder)
+    try:
+        # the entities step's own texts (article_texts caches them for it)
+        texts = [d.text for d in article_texts(articles, cache).values()]
+        texts += [model_text(h) for h in headlines if text_lang(h) in options.langs]
+        texts = [t for t in dict.fromkeys(texts) if t.strip()]
+        keys = {text: cache.key(text) for text in texts}
+        known = cache.get_many(list(keys.values()))
+        missing = [text for text in texts if keys[text] not in known]
+    finally:
+        cache.close()  # not shared with the child
+    if not missing or sum(map(len, missing)) > MAX_CHARS:
+        return None
+    process = multiprocessing.get_context("fork").Process(
+        target=_extract, args=(missing, dataclasses.replace(options, workers=1), folder),
+        name="newsdigest-entities",
+    )
+    process.start()
+    return Prefetch(process, len(missing))
+
+
+def _extract(texts: list[str], options, folder: str) -> None:
+    """The child: the model's mentions of ``texts``, into the cache."""
+    cache = EntityCache(folder)
+    try:
+        for _ in extract_each(texts, options, cache, None, Stats()):
+            pass
+    finally:
+        cache.close()
