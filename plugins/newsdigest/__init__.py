@@ -60,7 +60,6 @@ def collect_corpus(generator) -> None:
     timings.lap("read")
     # a few new dumps' entities, extracted on a spare core while this one merges
     early = prefetch.start(generator, reader.fresh if isinstance(reader, DumpReader) else set())
-    timings.lap("entities")
     corpus = build_corpus(generator)
     timings.lap("corpus")
     merge_captures(corpus, generator)
