@@ -11,7 +11,9 @@ warnings, Pelican's metadata types; reader cache off), and of Pelican's whole
 
 ``--corpus DIR``: every ``*.txt`` in ``DIR``, in name order; prints the
 median over the dumps, the mean and the total of: our reader code with and
-without typography (each dump's fastest of ``K`` runs), ``DumpReader.read``
+without typography (each dump's fastest of ``K`` runs), and once per dump in
+name order with the headlines' typography remembered across dumps (as the
+reader does during a build), ``DumpReader.read``
 and Pelican's ``read_file`` (one run each, one reader for all dumps, as in a
 build), Pelican's typogrify on the reader's HTML, title and summary (fastest
 of ``K``), and ``DumpReader.read`` with the reader cache (in a temporary
@@ -54,10 +56,12 @@ def median_ms(function, runs: int) -> float:
     return statistics.median(times) * 1000
 
 
-def core(data: bytes, options):
-    """decode, parse, infer, render: the reader's own work on the bytes."""
+def core(data: bytes, options, typesetter=None):
+    """decode, parse, infer, render: the reader's own work on the bytes
+    (``typesetter``: the reader's, which remembers headlines; default: none)."""
     text, _ = dump.decode(data)
-    inferred = metadata.infer(dump.parse(text), options, fallback_date=None)
+    extra = {"typesetter": typesetter} if typesetter else {}
+    inferred = metadata.infer(dump.parse(text), options, fallback_date=None, **extra)
     render.render_blocks(inferred.blocks)
 
 
@@ -95,7 +99,8 @@ def one_dump(path: Path, runs: int, pelican_settings) -> None:
           "  (reader + typogrify + Pelican's metadata)")
 
 
-def time_dump(path: Path, reader, readers, typogrify, options, best) -> dict[str, float]:
+def time_dump(path: Path, reader, readers, typogrify, options, best,
+              builder) -> dict[str, float]:
     """One dump's time for each step (ms)."""
     data = path.read_bytes()
     with_typography, without = options
@@ -103,6 +108,11 @@ def time_dump(path: Path, reader, readers, typogrify, options, best) -> dict[str
         "reader, typography on": best(lambda: core(data, with_typography)),
         "reader, typography off": best(lambda: core(data, without)),
     }
+    # As a build runs it: once, in file order, the headlines' typography
+    # remembered from earlier dumps (``builder``: a reader of its own).
+    start = time.perf_counter()
+    core(data, with_typography, builder.typeset)
+    times["reader, typography on, as in a build"] = (time.perf_counter() - start) * 1000
     # Once, in file order, as in a build (the reader remembers typeset
     # headlines: a second read of the same dump would find them all).
     start = time.perf_counter()
@@ -136,7 +146,9 @@ def corpus(folder: Path, repeat: int, pelican_settings) -> None:
     readers = Readers(pelican_settings)
     typogrify = typogrify_filter(pelican_settings)
     options = (with_typography, without)
-    steps = ["reader, typography on", "reader, typography off", "DumpReader.read",
+    builder = DumpReader(pelican_settings)
+    steps = ["reader, typography on", "reader, typography off",
+             "reader, typography on, as in a build", "DumpReader.read",
              "typogrify (html, title, summary)", "pelican read_file"]
     times: dict[str, list[float]] = {step: [] for step in steps}
 
@@ -150,7 +162,8 @@ def corpus(folder: Path, repeat: int, pelican_settings) -> None:
 
     logging.disable(logging.WARNING)  # the dumps' warnings are not the point here
     for path in paths:
-        for step, seconds in time_dump(path, reader, readers, typogrify, options, best).items():
+        for step, seconds in time_dump(path, reader, readers, typogrify, options, best,
+                                       builder).items():
             times[step].append(seconds)
     # Pelican's own typogrify step (not cached), then the reader's (cached);
     # each with a cache of its own, so that "cold" is cold.
@@ -165,11 +178,11 @@ def corpus(folder: Path, repeat: int, pelican_settings) -> None:
                 times[step] = once_each(paths, DumpReader(cached))
     logging.disable(logging.NOTSET)
     print(f"{folder}: {len(paths)} dumps, fastest of {repeat} per dump")
-    print(f"  {'step':34} {'median ms':>10} {'mean ms':>8} {'total s':>8}")
+    print(f"  {'step':48} {'median ms':>10} {'mean ms':>8} {'total s':>8}")
     for step in steps:
         values = times[step]
         if values:
-            print(f"  {step:34} {statistics.median(values):10.3f} "
+            print(f"  {step:48} {statistics.median(values):10.3f} "
                   f"{statistics.fmean(values):8.3f} {sum(values) / 1000:8.2f}")
 
 
