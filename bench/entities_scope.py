@@ -1,0 +1,129 @@
+"""What reading less of each article would save and cost: the figures for a
+product decision, not a feature.
+
+    .venv/bin/python bench/entities_scope.py [--corpus DIR] [--count 600] [--blocks 1 2 3]
+
+The entities step reads every article's title and whole body (issue 4) and
+every headline; on a cold build at 5,000 dumps that is most of the build's
+time. For the first ``--count`` dumps of ``--corpus`` (default: the
+benchmark's 5,000, ``bench/work/n5000/dumps``, made by ``make bench``), this
+runs the step cold (an empty cache, the configured worker processes) once
+on whole texts, then once per ``--blocks`` K with only the title and the
+first K body blocks of each article (headlines are read whole every time),
+and prints, for each: the step's wall and CPU time, the characters the
+model read, and how far each article's entity tags stay those of the whole
+text (the same tags, in any order; the share of them kept; Jaccard).
+
+Nothing of the plugin changes: the script narrows the step's text by
+wrapping :func:`newsdigest.entities.html_blocks` in this process only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from types import SimpleNamespace
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the workers)."""
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (resource.getrusage(resource.RUSAGE_SELF),
+                      resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
+
+
+def tag_cold(paths: list[Path], blocks: int | None) -> tuple[dict[str, list[str]], dict]:
+    """Each article's entity tags (file -> names) from a cold entities step
+    reading the title and the first ``blocks`` body blocks (None: all)."""
+    from pelican.contents import Article
+    from pelican.readers import Readers
+    from pelican.settings import read_settings
+
+    from newsdigest import entities
+    from newsdigest.corpus import build_corpus
+
+    whole = entities.html_blocks
+    with tempfile.TemporaryDirectory() as cache:
+        settings = read_settings(str(ROOT / "pelicanconf.py"), override={
+            "DIGEST_REFERENCE_DATE": "2026-11-25", "DIGEST_CACHE_PATH": cache,
+            "DIGEST_READER_CACHE": False,
+        })
+        readers = Readers(settings)
+        generator = SimpleNamespace(settings=settings, context={}, tags=defaultdict(list),
+                                    articles=[], hidden_articles=[])
+        for path in paths:
+            article = readers.read_file(base_path=str(path.parent), path=path.name,
+                                        content_class=Article, context={})
+            (generator.articles if article.status == "published"
+             else generator.hidden_articles).append(article)
+        corpus = build_corpus(generator)
+        if blocks is not None:
+            entities.html_blocks = lambda html: whole(html)[:blocks]
+        try:
+            texts = entities.article_texts(generator.articles)
+            cpu, began = _cpu(), time.perf_counter()
+            stats = entities.tag_corpus(generator, corpus)
+            figures = {"seconds": time.perf_counter() - began, "cpu": _cpu() - cpu,
+                       "chars": sum(len(t.text) for t in texts.values()),
+                       "extracted": stats.extracted, "workers": stats.workers}
+        finally:
+            entities.html_blocks = whole
+    tags = {a.digest_file: [e.name for e in a.entities] for a in generator.articles}
+    return tags, figures
+
+
+def agreement(full: dict[str, list[str]], narrow: dict[str, list[str]]) -> dict:
+    same, kept, jaccard = 0, [], []
+    for key, names in full.items():
+        a, b = set(names), set(narrow.get(key, []))
+        same += a == b
+        if a:
+            kept.append(len(a & b) / len(a))
+        if a | b:
+            jaccard.append(len(a & b) / len(a | b))
+    return {"same": same / len(full), "kept": statistics.fmean(kept),
+            "jaccard": statistics.fmean(jaccard)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT / "bench/work/n5000/dumps")
+    parser.add_argument("--count", type=int, default=600)
+    parser.add_argument("--blocks", type=int, nargs="+", default=[1, 2, 3])
+    args = parser.parse_args()
+    import logging
+
+    import newsdigest
+
+    newsdigest.register()
+    logging.disable(logging.WARNING)
+    paths = sorted(args.corpus.glob("*.txt"))[: args.count]
+    if not paths:
+        raise SystemExit(f"no dumps in {args.corpus} (make bench generates them)")
+    full, base = tag_cold(paths, None)
+    print(f"{len(paths)} dumps from {args.corpus}, {len(full)} articles, entities step cold:")
+    print(f"  {'article text read':28} {'wall s':>7} {'CPU s':>7} {'chars':>10} "
+          f"{'same tags':>10} {'tags kept':>10} {'Jaccard':>8}")
+    print(f"  {'title + whole body':28} {base['seconds']:7.2f} {base['cpu']:7.2f} "
+          f"{base['chars']:10d} {1:10.1%} {1:10.1%} {1:8.3f}")
+    for blocks in args.blocks:
+        tags, figures = tag_cold(paths, blocks)
+        agree = agreement(full, tags)
+        print(f"  {f'title + first {blocks} block(s)':28} {figures['seconds']:7.2f} "
+              f"{figures['cpu']:7.2f} {figures['chars']:10d} {agree['same']:10.1%} "
+              f"{agree['kept']:10.1%} {agree['jaccard']:8.3f}")
+
+
+if __name__ == "__main__":
+    main()
