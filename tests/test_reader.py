@@ -244,6 +244,57 @@ def test_cache_hit_gives_the_same_reading(tmp_path, parses):
     assert parses == []  # every dump from the cache
 
 
+def many_dumps(folder, count: int) -> list[str]:
+    """``count`` dumps of different stories (invented), as a list of paths."""
+    folder.mkdir(parents=True)
+    paths = []
+    for number in range(count):
+        path = folder / f"story_{number:03d}.txt"
+        path.write_text(
+            f"Поддержать команду Зеркала\n  1. Заголовок из списка номер {number}\n"
+            f"  2. Погода на выходные\n/\n\nВ субботу, 15 февраля, в Бресте открыли "
+            f"библиотеку номер {number}, сообщили в горисполкоме.\n\nКниги выдают "
+            f"{number + 2} автоматов у входа.\n", "utf-8")
+        paths.append(str(path))
+    return paths
+
+
+def test_a_child_reads_ahead_what_the_cache_lacks_with_the_same_result(tmp_path, parses):
+    paths = many_dumps(tmp_path / "dumps", 120)
+    alone = [comparable(cached_reader(tmp_path / "a").read(p)) for p in paths]
+    assert len(parses) == len(paths)
+    parses.clear()
+
+    reader = cached_reader(tmp_path / "b")
+    reader.plan(paths)  # as the plugin does when the article generator starts
+    ahead = [comparable(reader.read(p)) for p in paths]
+    taken = reader._ahead.taken
+    reader.flush_cache()  # the end of reading: the child stops
+    assert ahead == alone
+    assert reader._ahead.started and taken > 10
+    assert len(parses) == len(paths) - taken  # this process parsed only the others
+    assert reader.fresh == set(paths)
+    reader._open_cache().close()
+
+    # what the child read was stored like the rest: nothing to read again
+    parses.clear()
+    warm = cached_reader(tmp_path / "b")
+    warm.plan(paths)
+    assert [comparable(warm.read(p)) for p in paths] == alone
+    assert parses == [] and not warm._ahead.started  # no miss, no child
+
+
+def test_no_child_reads_ahead_for_a_few_dumps(tmp_path):
+    from newsdigest.readahead import MIN_DUMPS
+
+    paths = many_dumps(tmp_path / "dumps", MIN_DUMPS)
+    reader = cached_reader(tmp_path / "cache")
+    reader.plan(paths)
+    for path in paths:
+        reader.read(path)
+    assert not reader._ahead.started and reader.fresh == set(paths)
+
+
 def test_changed_text_is_read_again(tmp_path, parses):
     path = tmp_path / "story.txt"
     path.write_text(WEEKDAY_STORY, "utf-8")

@@ -45,6 +45,21 @@ def skip_looping_links(generator) -> None:
     generator.settings = {**generator.settings, "ARTICLE_EXCLUDES": excludes}
 
 
+def plan_reading(generator) -> None:
+    """``article_generator_init``: the dumps this build will read, as
+    Pelican will list them, for the reader to read ahead (:mod:`.readahead`)."""
+    reader = generator.readers.readers.get("txt")
+    if not isinstance(reader, DumpReader):
+        return
+    files = generator.get_files(
+        generator.settings["ARTICLE_PATHS"], exclude=generator.settings["ARTICLE_EXCLUDES"]
+    )
+    reader.plan([
+        os.path.abspath(os.path.join(generator.path, name)) for name in files
+        if os.path.splitext(name)[1][1:] in DumpReader.file_extensions
+    ])
+
+
 def start_timing(generator) -> None:
     """``article_generator_init``: the build's clock (one per generator, so
     one per build)."""
@@ -130,6 +145,7 @@ def register() -> None:
     atexit.register(gc.freeze)
     signals.readers_init.connect(add_reader)
     signals.article_generator_init.connect(skip_looping_links)
+    signals.article_generator_init.connect(plan_reading)  # after: its excludes
     signals.article_generator_init.connect(start_timing)
     signals.article_generator_init.connect(archives.fast_period_archives)
     signals.article_generator_finalized.connect(archives.fast_membership)

@@ -158,10 +158,7 @@ class ReaderCache:
             logger.warning("reader cache: %s: %s; reading without it", self.path, again)
 
     def key(self, data: bytes) -> str:
-        digest = hashlib.sha256(self.ident.encode())
-        digest.update(b"\0")
-        digest.update(data)
-        return digest.hexdigest()
+        return entry_key(self.ident, data)
 
     def get(self, key: str) -> Entry | None:
         if self._db is None:
@@ -222,6 +219,14 @@ class ReaderCache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def entry_key(ident: str, data: bytes) -> str:
+    """The key of a dump's entry: its bytes, under the cache's ``ident``."""
+    digest = hashlib.sha256(ident.encode())
+    digest.update(b"\0")
+    digest.update(data)
+    return digest.hexdigest()
 
 
 # --- entries as JSON -----------------------------------------------------------------

@@ -1,0 +1,149 @@
+"""Reading ahead on a spare core: dumps read by a forked child from the end
+of the list while the build process reads from the start.
+
+Pelican reads the dumps one by one in one process; on a build that finds
+them missing from the reader cache (the first build, a new version of the
+reader, a big batch of new dumps) that is about 2 ms a dump on one core
+while the others wait. So, at the first dump the cache misses, a child
+process forked from the reader takes the dumps still ahead from the last
+one backwards: each it finds neither in the cache (read only) nor already
+reached by the build process, it reads as the reader would and sends the
+result (the reader cache's own JSON entry) through a pipe. When the build
+process comes to such a dump, it takes the child's entry instead of reading
+the dump itself; the two meet in the middle, and the child stops.
+
+The child writes nothing: the build process stores what it takes in the
+reader cache as if it had read the dump, replays its warnings and counts it
+as read this build. Entries are keyed like the cache (the dump's bytes, the
+reader's code and settings), so a dump changed in between is read again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import sqlite3
+import sys
+
+from .readcache import Entry, decode_entry, encode_entry, entry_key
+
+#: No child for fewer dumps ahead than this: forking costs more than they take.
+MIN_DUMPS = 40
+
+
+class ReadAhead:
+    """The dumps the build will read, and the child reading them ahead."""
+
+    def __init__(self, paths: list[str]):
+        self.paths = paths
+        self._index = {path: number for number, path in enumerate(paths)}
+        self._reached = None  # shared: the highest index the build process reached
+        self._process = None
+        self._pipe = None
+        self._received: dict[str, str] = {}  # key -> entry (JSON), not taken yet
+        self.started = False  # a child was started
+        self.taken = 0  # entries the build process took from the child
+
+    def reached(self, path: str) -> int | None:
+        """The build process is reading ``path``: the child leaves it alone."""
+        number = self._index.get(path)
+        if number is not None and self._reached is not None:
+            self._reached.value = max(self._reached.value, number)
+        return number
+
+    def start(self, reader, path: str, cache_path: str | None, ident: str | None) -> None:
+        """At the first dump the cache misses (``path``): the child, for the
+        dumps after it (if enough, and if processes can be forked)."""
+        if self._process is not None or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        number = self._index.get(path)
+        if number is None or len(self.paths) - number - 1 < MIN_DUMPS:
+            return
+        context = multiprocessing.get_context("fork")
+        self._reached = context.Value("l", number, lock=False)
+        receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_child, name="newsdigest-read-ahead", daemon=True,
+            args=(reader, self.paths, self._reached, send, cache_path, ident),
+        )
+        self._process.start()
+        self.started = True
+        send.close()
+        self._pipe = receive
+
+    def take(self, key: str) -> Entry | None:
+        """The child's entry for the dump with this cache key (its path
+        without a cache), if it sent one."""
+        try:
+            while self._pipe is not None and self._pipe.poll():
+                found, value = self._pipe.recv()
+                self._received[found] = value
+        except (EOFError, OSError):  # the child is done (or gone)
+            self._pipe.close()
+            self._pipe = None
+        value = self._received.pop(key, None)
+        if value is None:
+            return None
+        self.taken += 1
+        return decode_entry(value)
+
+    def close(self) -> None:
+        """Reading is over: the child stops."""
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join()
+            self._process = None
+        if self._pipe is not None:
+            self._pipe.close()
+            self._pipe = None
+        self._received.clear()
+
+
+def _child(reader, paths, reached, pipe, cache_path, ident) -> None:
+    """The dumps from the last backwards, until the build process's; each
+    missing from the cache read and sent as (cache key, JSON entry); the
+    key is the path when there is no cache."""
+    sys.stdout = sys.stderr = open(os.devnull, "w")  # nothing of ours to say
+    options = reader.options
+    cache = _ReadOnly(cache_path)
+    for number in range(len(paths) - 1, -1, -1):
+        if number <= reached.value:
+            break
+        path = paths[number]
+        try:
+            stat = os.stat(path)
+            if stat.st_size > options.max_bytes:
+                continue  # rejected by the reader without reading it
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError:
+            continue
+        mtime = dt.date.fromtimestamp(stat.st_mtime)
+        key = entry_key(ident, raw) if ident is not None else path
+        known = cache.get(key)
+        if known is not None and known.holds(options.reference_date, mtime):
+            continue
+        pipe.send((key, encode_entry(reader._read_bytes(raw, mtime))))
+    pipe.close()
+
+
+class _ReadOnly:
+    """The reader cache's file, read only (a child never writes or moves it)."""
+
+    def __init__(self, path: str | None):
+        self._db = None
+        if path and os.path.exists(path):
+            try:
+                self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+            except sqlite3.Error:
+                self._db = None
+
+    def get(self, key: str) -> Entry | None:
+        if self._db is None or not key:
+            return None
+        try:
+            row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
+            return decode_entry(row[0]) if row else None
+        except (sqlite3.Error, ValueError, TypeError, KeyError, IndexError):
+            return None
