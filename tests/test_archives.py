@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from pelican.generators import ArticlesGenerator
 from pelican.settings import DEFAULT_CONFIG
 
-from newsdigest.archives import Members, fast_membership, fast_period_archives
+from newsdigest.archives import SHORT, Members, fast_membership, fast_period_archives
 
 
 class Item:
@@ -65,21 +65,24 @@ def test_period_archives_are_pelicans_own():
     assert any(len(a["articles"]) > 1 for a in found["day"])
 
 
-def test_tag_source_and_author_lists_become_members_in_generator_and_context():
-    articles = items(12)
-    tags = defaultdict(list, {"a": articles[:5], "b": articles[3:9]})
+def test_long_tag_source_and_author_lists_become_members_in_generator_and_context():
+    articles = items(40)
+    tags = defaultdict(list, {"big": articles[:20], "small": articles[3:6]})
     generator = SimpleNamespace(
         tags=tags, categories=[("zerkalo", articles[:]), ("other", articles[:2])],
-        authors=[("x", articles[1:4])], context={},
+        authors=[("x", articles[1:30])], context={},
     )
     fast_membership(generator)
-    for _, members in [*generator.tags.items(), *generator.categories, *generator.authors]:
-        assert isinstance(members, Members)
-    assert generator.tags["b"] == articles[3:9]
+    long_lists = [generator.tags["big"], generator.categories[0][1], generator.authors[0][1]]
+    assert all(isinstance(members, Members) for members in long_lists)
+    # short lists stay plain: scanning them is faster than a look-up from Python
+    assert type(generator.tags["small"]) is list and type(generator.categories[1][1]) is list
+    assert len(generator.tags["small"]) <= SHORT < len(generator.tags["big"])
+    assert generator.tags["big"] == articles[:20]
     assert generator.context["tags"] == list(generator.tags.items())
     assert generator.context["categories"] is generator.categories
     assert generator.context["authors"] is generator.authors
     # what Pelican's tag page does with them: the tag's articles in date order
     dates = sorted(articles, key=lambda a: a.date)
-    assert [a for a in dates if a in generator.tags["a"]] == \
-        [a for a in dates if a in articles[:5]]
+    assert [a for a in dates if a in generator.tags["big"]] == \
+        [a for a in dates if a in articles[:20]]

@@ -611,6 +611,21 @@ def test_early_extraction_only_for_a_few_new_dumps(pelican_settings, tmp_path, m
     early.wait()
 
 
+def test_a_hung_early_extraction_is_stopped(caplog, monkeypatch):
+    import multiprocessing
+    import time
+
+    monkeypatch.setattr(prefetch, "TIMEOUT", 0.5)
+    process = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+    process.start()
+    began = time.monotonic()
+    prefetch.Prefetch(process, 5).wait()
+    assert time.monotonic() - began < 10 and not process.is_alive()
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        "entities: early extraction failed (exit code -9); the entities step extracts its texts"
+    ]
+
+
 def test_a_failed_early_extraction_is_one_warning(caplog):
     import multiprocessing
     import sys

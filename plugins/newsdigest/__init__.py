@@ -45,9 +45,17 @@ def skip_looping_links(generator) -> None:
     generator.settings = {**generator.settings, "ARTICLE_EXCLUDES": excludes}
 
 
+def before_reading(generator) -> None:
+    """``article_generator_init``: the links not to follow, then the reading
+    plan (in this order: blinker calls a signal's receivers in no set order)."""
+    skip_looping_links(generator)
+    plan_reading(generator)
+
+
 def plan_reading(generator) -> None:
-    """``article_generator_init``: the dumps this build will read, as
-    Pelican will list them, for the reader to read ahead (:mod:`.readahead`)."""
+    """The dumps this build will read, as Pelican will list them (with the
+    excludes :func:`skip_looping_links` adds), for the reader to read ahead
+    (:mod:`.readahead`)."""
     reader = generator.readers.readers.get("txt")
     if not isinstance(reader, DumpReader):
         return
@@ -75,13 +83,18 @@ def collect_corpus(generator) -> None:
     timings.lap("read")
     # a few new dumps' entities, extracted on a spare core while this one merges
     early = prefetch.start(generator, reader.fresh if isinstance(reader, DumpReader) else set())
-    corpus = build_corpus(generator)
-    timings.lap("corpus")
-    merge_captures(corpus, generator)
-    timings.lap("merge")
-    unique_slugs(generator.articles + generator.hidden_articles)
-    fix_urls(generator.articles + generator.hidden_articles)
-    timings.lap("slugs")
+    try:
+        corpus = build_corpus(generator)
+        timings.lap("corpus")
+        merge_captures(corpus, generator)
+        timings.lap("merge")
+        unique_slugs(generator.articles + generator.hidden_articles)
+        fix_urls(generator.articles + generator.hidden_articles)
+        timings.lap("slugs")
+    except BaseException:
+        if early is not None:
+            early.stop()  # no child left writing the cache
+        raise
     if early is not None:
         early.wait()
     entities.tag_corpus(generator, corpus)
@@ -144,8 +157,7 @@ def register() -> None:
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
     signals.readers_init.connect(add_reader)
-    signals.article_generator_init.connect(skip_looping_links)
-    signals.article_generator_init.connect(plan_reading)  # after: its excludes
+    signals.article_generator_init.connect(before_reading)
     signals.article_generator_init.connect(start_timing)
     signals.article_generator_init.connect(archives.fast_period_archives)
     signals.article_generator_finalized.connect(archives.fast_membership)

@@ -21,6 +21,7 @@ done.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import multiprocessing
 import time
@@ -41,6 +42,9 @@ logger = logging.getLogger(__name__)
 #: At most this many characters go to the child: with the model's load, about
 #: as long on one core as merging (on another) and then extracting on two.
 MAX_CHARS = 300_000
+#: Seconds the build waits for the child (its work takes a few): past them
+#: it is stopped, and the entities step extracts what it did not.
+TIMEOUT = 300
 
 
 class Prefetch:
@@ -51,9 +55,18 @@ class Prefetch:
         self.texts = texts
         self.started = time.perf_counter()
 
-    def wait(self) -> None:
-        """Until the child is done (its texts are in the cache, unless it failed)."""
+    def stop(self) -> None:
+        """The build failed: the child stops now (SQLite keeps the cache whole)."""
+        self.process.kill()
         self.process.join()
+
+    def wait(self) -> None:
+        """Until the child is done (its texts are in the cache, unless it
+        failed); stopped after :data:`TIMEOUT` seconds (it hangs)."""
+        self.process.join(TIMEOUT)
+        if self.process.exitcode is None:
+            self.process.kill()
+            self.process.join()
         if self.process.exitcode != 0:
             logger.warning(
                 "entities: early extraction failed (exit code %s); the entities step "
@@ -104,7 +117,12 @@ def start(generator, fresh: set[str]) -> Prefetch | None:
 
 
 def _extract(texts: list[str], options, folder: str) -> None:
-    """The child: the model's mentions of ``texts``, into the cache."""
+    """The child: the model's mentions of ``texts``, into the cache. It says
+    nothing: the entities step reports a model that cannot load, and the
+    parent's log handlers may have been busy (their locks held) at the fork.
+    Its collector leaves the parent's objects alone (they stay shared)."""
+    logging.disable(logging.CRITICAL)
+    gc.freeze()
     cache = EntityCache(folder)
     try:
         for _ in extract_each(texts, options, cache, None, Stats()):

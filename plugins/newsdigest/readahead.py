@@ -15,12 +15,17 @@ the dump itself; the two meet in the middle, and the child stops.
 The child writes nothing: the build process stores what it takes in the
 reader cache as if it had read the dump, replays its warnings and counts it
 as read this build. Entries are keyed like the cache (the dump's bytes, the
-reader's code and settings), so a dump changed in between is read again.
+reader's code and settings), so a dump changed in between is read again;
+without a cache they are keyed by path. A dump the cache holds is left to
+the build process (even if its entry turns out not to hold for today's
+reference date: then the build process reads it itself).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import logging
 import multiprocessing
 import os
 import sqlite3
@@ -92,7 +97,10 @@ class ReadAhead:
         """Reading is over: the child stops."""
         if self._process is not None:
             self._process.terminate()
-            self._process.join()
+            self._process.join(10)
+            if self._process.exitcode is None:  # SIGTERM ignored: it hangs
+                self._process.kill()
+                self._process.join()
             self._process = None
         if self._pipe is not None:
             self._pipe.close()
@@ -104,7 +112,11 @@ def _child(reader, paths, reached, pipe, cache_path, ident) -> None:
     """The dumps from the last backwards, until the build process's; each
     missing from the cache read and sent as (cache key, JSON entry); the
     key is the path when there is no cache."""
-    sys.stdout = sys.stderr = open(os.devnull, "w")  # nothing of ours to say
+    # Nothing to say (the parent's log handlers may have been busy at the
+    # fork), and the collector leaves the parent's objects alone.
+    logging.disable(logging.CRITICAL)
+    sys.stdout = sys.stderr = open(os.devnull, "w")
+    gc.freeze()
     options = reader.options
     cache = _ReadOnly(cache_path)
     for number in range(len(paths) - 1, -1, -1):
@@ -121,8 +133,7 @@ def _child(reader, paths, reached, pipe, cache_path, ident) -> None:
             continue
         mtime = dt.date.fromtimestamp(stat.st_mtime)
         key = entry_key(ident, raw) if ident is not None else path
-        known = cache.get(key)
-        if known is not None and known.holds(options.reference_date, mtime):
+        if cache.has(key):  # the build process will find it (or read it itself)
             continue
         pipe.send((key, encode_entry(reader._read_bytes(raw, mtime))))
     pipe.close()
@@ -139,11 +150,11 @@ class _ReadOnly:
             except sqlite3.Error:
                 self._db = None
 
-    def get(self, key: str) -> Entry | None:
-        if self._db is None or not key:
-            return None
+    def has(self, key: str) -> bool:
+        if self._db is None:
+            return False
         try:
-            row = self._db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
-            return decode_entry(row[0]) if row else None
-        except (sqlite3.Error, ValueError, TypeError, KeyError, IndexError):
-            return None
+            return self._db.execute("SELECT 1 FROM entries WHERE key = ?", (key,)).fetchone() \
+                is not None
+        except sqlite3.Error:
+            return False
