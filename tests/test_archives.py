@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import defaultdict
 from types import SimpleNamespace
 
 from pelican.generators import ArticlesGenerator
 from pelican.settings import DEFAULT_CONFIG
+from pelican.writers import FileOverwriteFailedError
 
-from newsdigest.archives import SHORT, Members, fast_membership, fast_period_archives
+from newsdigest.archives import (
+    SHORT,
+    Members,
+    fast_membership,
+    fast_period_archives,
+    generate_tags,
+)
 
 
 class Item:
@@ -65,24 +71,59 @@ def test_period_archives_are_pelicans_own():
     assert any(len(a["articles"]) > 1 for a in found["day"])
 
 
-def test_long_tag_source_and_author_lists_become_members_in_generator_and_context():
+def test_long_source_and_author_lists_become_members_in_generator_and_context():
     articles = items(40)
-    tags = defaultdict(list, {"big": articles[:20], "small": articles[3:6]})
     generator = SimpleNamespace(
-        tags=tags, categories=[("zerkalo", articles[:]), ("other", articles[:2])],
+        categories=[("zerkalo", articles[:]), ("other", articles[:2])],
         authors=[("x", articles[1:30])], context={},
     )
     fast_membership(generator)
-    long_lists = [generator.tags["big"], generator.categories[0][1], generator.authors[0][1]]
-    assert all(isinstance(members, Members) for members in long_lists)
+    assert isinstance(generator.categories[0][1], Members)
+    assert isinstance(generator.authors[0][1], Members)
     # short lists stay plain: scanning them is faster than a look-up from Python
-    assert type(generator.tags["small"]) is list and type(generator.categories[1][1]) is list
-    assert len(generator.tags["small"]) <= SHORT < len(generator.tags["big"])
-    assert generator.tags["big"] == articles[:20]
-    assert generator.context["tags"] == list(generator.tags.items())
+    assert type(generator.categories[1][1]) is list and len(articles[:2]) <= SHORT
+    assert generator.categories[0][1] == articles
     assert generator.context["categories"] is generator.categories
     assert generator.context["authors"] is generator.authors
-    # what Pelican's tag page does with them: the tag's articles in date order
+    # what Pelican's source page does with them: the articles in date order
     dates = sorted(articles, key=lambda a: a.date)
-    assert [a for a in dates if a in generator.tags["big"]] == \
-        [a for a in dates if a in articles[:20]]
+    members = generator.authors[0][1]
+    assert [a for a in dates if a in members] == [a for a in dates if a in articles[1:30]]
+
+
+class Tag:
+    """What a tag page's write reads of a tag."""
+
+    def __init__(self, slug):
+        self.slug, self.save_as, self.url, self.page_name = slug, f"tag/{slug}.html", slug, slug
+
+    def __repr__(self):
+        return self.slug
+
+
+def test_tag_pages_are_written_with_pelicans_own_calls():
+    articles = items(300)
+    generator = random.Random(5)
+    tags = {Tag(f"t{n}"): generator.sample(articles, generator.choice([1, 2, 5, 40]))
+            for n in range(60)}
+    listed = next(iter(tags.values()))
+    listed.append(listed[0])  # an article given one tag twice is one entry
+    tags[Tag("")] = articles[:3]  # no slug: its page cannot be written
+    stand_in = SimpleNamespace(
+        get_template=lambda name: f"template {name}", tags=tags, context={"x": 1},
+        dates=sorted(articles, key=lambda a: a.date, reverse=True), articles=articles,
+    )
+
+    def recorder(calls):
+        def write(*args, **kwargs):
+            if not kwargs["tag"].slug:
+                raise FileOverwriteFailedError("taken")
+            calls.append((args, {k: [id(x) for x in v] if isinstance(v, list) else v
+                                 for k, v in kwargs.items()}))
+        return write
+
+    theirs, mine = [], []
+    ArticlesGenerator.generate_tags(stand_in, recorder(theirs))
+    generate_tags(stand_in, recorder(mine))
+    assert len(mine) == len(theirs) == 60
+    assert mine == theirs

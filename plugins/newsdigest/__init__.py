@@ -160,6 +160,7 @@ def register() -> None:
     signals.article_generator_init.connect(before_reading)
     signals.article_generator_init.connect(start_timing)
     signals.article_generator_init.connect(archives.fast_period_archives)
+    signals.article_generator_init.connect(archives.fast_tag_pages)
     signals.article_generator_finalized.connect(archives.fast_membership)
     signals.generator_init.connect(add_filters)
     signals.article_generator_pretaxonomy.connect(collect_corpus)
