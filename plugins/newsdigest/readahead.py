@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import sqlite3
 import sys
+from pathlib import Path
 
 from .readcache import Entry, decode_entry, encode_entry, entry_key
 
@@ -145,9 +146,10 @@ class _ReadOnly:
     def __init__(self, path: str | None):
         self._db = None
         if path and os.path.exists(path):
-            try:
-                self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-            except sqlite3.Error:
+            try:  # a file: URI, any character of the path escaped
+                uri = Path(path).resolve().as_uri() + "?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, timeout=30)
+            except (sqlite3.Error, ValueError):
                 self._db = None
 
     def has(self, key: str) -> bool:
