@@ -26,12 +26,11 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
-from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT))
 
 
 def _cpu() -> float:
@@ -46,12 +45,10 @@ def _cpu() -> float:
 def tag_cold(paths: list[Path], blocks: int | None) -> tuple[dict[str, list[str]], dict]:
     """Each article's entity tags (file -> names) from a cold entities step
     reading the title and the first ``blocks`` body blocks (None: all)."""
-    from pelican.contents import Article
-    from pelican.readers import Readers
     from pelican.settings import read_settings
 
+    from bench.entities_time import read_generator
     from newsdigest import entities
-    from newsdigest.corpus import build_corpus
 
     whole = entities.html_blocks
     with tempfile.TemporaryDirectory() as cache:
@@ -59,15 +56,7 @@ def tag_cold(paths: list[Path], blocks: int | None) -> tuple[dict[str, list[str]
             "DIGEST_REFERENCE_DATE": "2026-11-25", "DIGEST_CACHE_PATH": cache,
             "DIGEST_READER_CACHE": False,
         })
-        readers = Readers(settings)
-        generator = SimpleNamespace(settings=settings, context={}, tags=defaultdict(list),
-                                    articles=[], hidden_articles=[])
-        for path in paths:
-            article = readers.read_file(base_path=str(path.parent), path=path.name,
-                                        content_class=Article, context={})
-            (generator.articles if article.status == "published"
-             else generator.hidden_articles).append(article)
-        corpus = build_corpus(generator)
+        generator, corpus = read_generator(paths, settings)
         if blocks is not None:
             entities.html_blocks = lambda html: whole(html)[:blocks]
         try:

@@ -148,22 +148,15 @@ def generate(count: int, folder: Path, seed: int = 20250315) -> list[Path]:
 # --- one measurement (in its own process) -------------------------------------------------
 
 
-def measure(paths: list[Path], cache: Path, workers: int) -> dict:
+def read_generator(paths: list[Path], settings: dict):
+    """The dumps read through Pelican's readers into a stand-in for the
+    article generator, and sorted into a corpus: what the entities step is
+    given in a build (``newsdigest.register()`` first)."""
     from pelican.contents import Article
     from pelican.readers import Readers
-    from pelican.settings import read_settings
 
-    import newsdigest
-    from newsdigest import entities
     from newsdigest.corpus import build_corpus
 
-    newsdigest.register()
-    settings = read_settings(str(ROOT / "pelicanconf.py"), override={
-        "DIGEST_REFERENCE_DATE": "2025-12-31",
-        "DIGEST_CACHE_PATH": str(cache),
-        "DIGEST_ENTITY_WORKERS": workers,
-        "DIGEST_ENTITY_PARALLEL_MIN": 0 if workers > 1 else 10**12,
-    })
     readers = Readers(settings)
     generator = SimpleNamespace(settings=settings, context={}, tags=defaultdict(list),
                                 articles=[], hidden_articles=[])
@@ -172,7 +165,23 @@ def measure(paths: list[Path], cache: Path, workers: int) -> dict:
                                     content_class=Article, context={})
         (generator.articles if article.status == "published"
          else generator.hidden_articles).append(article)
-    corpus = build_corpus(generator)
+    return generator, build_corpus(generator)
+
+
+def measure(paths: list[Path], cache: Path, workers: int) -> dict:
+    from pelican.settings import read_settings
+
+    import newsdigest
+    from newsdigest import entities
+
+    newsdigest.register()
+    settings = read_settings(str(ROOT / "pelicanconf.py"), override={
+        "DIGEST_REFERENCE_DATE": "2025-12-31",
+        "DIGEST_CACHE_PATH": str(cache),
+        "DIGEST_ENTITY_WORKERS": workers,
+        "DIGEST_ENTITY_PARALLEL_MIN": 0 if workers > 1 else 10**12,
+    })
+    generator, corpus = read_generator(paths, settings)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     cpu_before = _cpu()
     began = time.perf_counter()
