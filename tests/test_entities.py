@@ -730,6 +730,82 @@ def test_the_cache_key_is_the_text_and_the_extractor(tmp_path):
     other.close()
 
 
+def rows(path, table: str) -> set[str]:
+    with sqlite3.connect(path) as db:
+        found = {key for (key,) in db.execute(f"SELECT key FROM {table}")}
+    db.close()
+    return found
+
+
+def age(path, days: int) -> None:
+    """Every row last used ``days`` ago."""
+    import datetime as dt
+
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE used SET day = ?", (dt.date.today().toordinal() - days,))
+    db.close()
+
+
+def test_rows_no_build_used_for_long_are_dropped(tmp_path):
+    from newsdigest.readcache import KEEP_DAYS
+
+    path = tmp_path / "entities.sqlite3"
+    cache = E.EntityCache(str(tmp_path))
+    kept, gone = cache.key("Лавров сказал."), cache.key("Рубио ответил.")
+    cache.put_many([(kept, [E.Mention("PER", 0, 6, "Лавров")]), (gone, [])])
+    cache.put_texts([("text-key", E.ArticleText("Рубио ответил.", (0, 5), (0, 14)))])
+    cache.put_resolved("rules", [("resolved-key", [])])
+    cache.close(prune=True)
+    assert rows(path, "used") == {kept, gone, "text-key", "resolved-key"}
+
+    age(path, KEEP_DAYS)  # old, not too old: nothing goes
+    E.EntityCache(str(tmp_path)).close(prune=True)
+    assert rows(path, "mentions") == {kept, gone}
+
+    age(path, KEEP_DAYS + 1)
+    cache = E.EntityCache(str(tmp_path))
+    assert list(cache.get_many([kept])) == [kept]  # this build uses it
+    cache.close(prune=True)
+    assert rows(path, "mentions") == {kept}
+    assert rows(path, "texts") == rows(path, "resolved") == set()
+    assert rows(path, "used") == {kept}
+
+    # no prune unless asked (the early extraction's child, the tests)
+    age(path, KEEP_DAYS + 1)
+    E.EntityCache(str(tmp_path)).close()
+    assert rows(path, "mentions") == {kept}
+
+
+def test_rows_of_a_cache_from_before_the_days_were_kept_count_from_today(tmp_path):
+    path = tmp_path / "entities.sqlite3"
+    cache = E.EntityCache(str(tmp_path))
+    cache.put_many([(cache.key("Лавров сказал."), [])])
+    cache.close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE used")  # as a cache made by the previous version
+    db.close()
+    E.EntityCache(str(tmp_path)).close(prune=True)
+    assert rows(path, "mentions") == rows(path, "used") == {cache.key("Лавров сказал.")}
+
+
+def test_a_warm_entities_step_keeps_every_row_of_its_site(extractor, pelican_settings, tmp_path):
+    from newsdigest.readcache import KEEP_DAYS
+
+    paths = [SEED, FIXTURES / "entities_inflected.txt"]
+    path = tmp_path / "entities.sqlite3"
+    generator, corpus = read_corpus(pelican_settings, paths, DIGEST_CACHE_PATH=str(tmp_path))
+    E.tag_corpus(generator, corpus, extractor=Counting(extractor))
+    before = {table: rows(path, table) for table in ("mentions", "resolved", "texts")}
+    assert all(before.values())
+    age(path, KEEP_DAYS + 1)
+    # a warm build reads only resolved entities and texts: their mentions stay too
+    generator, corpus = read_corpus(pelican_settings, paths, DIGEST_CACHE_PATH=str(tmp_path))
+    warm = Counting(extractor)
+    E.tag_corpus(generator, corpus, extractor=warm)
+    assert warm.texts == []
+    assert {table: rows(path, table) for table in before} == before
+
+
 def test_mentions_are_lean_and_share_their_strings(extractor, tmp_path):
     import pickle
     import sys

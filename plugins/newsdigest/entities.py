@@ -37,6 +37,7 @@ for one build (and in worker processes that end with it).
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import hashlib
 import json
@@ -65,9 +66,15 @@ from . import cachefile
 from .entity_model import Mention, NatashaExtractor
 from .entity_model import mention as make_mention
 from .metadata import text_lang
+from .readcache import KEEP_DAYS
 from .settings import EntitySettings, from_pelican, name_key
 
 logger = logging.getLogger(__name__)
+
+#: A key of the entity cache used again is marked again at most this often
+#: (marking every key of a site on every build costs about 0.4 s at 5,000
+#: dumps); a row is dropped after KEEP_DAYS days without a mark.
+MARK_DAYS = 7
 
 PERSON, PLACE, ORGANISATION, TOPIC = "person", "place", "organisation", "topic"
 #: The model's labels -> our kinds.
@@ -317,13 +324,20 @@ def _extract_in_worker(texts: list[str]) -> list[list[Mention]]:
 
 class EntityCache:
     """Mentions per text, on disk (one SQLite file), keyed by
-    ``sha256(extractor_id, text)``. Deleting the file gives a cold build."""
+    ``sha256(extractor_id, text)``. Deleting the file gives a cold build.
+
+    Every row's last day of use is kept (table ``used``): rows no build used
+    for :data:`.readcache.KEEP_DAYS` days (texts of dumps deleted or changed
+    long ago) are dropped when the entities step closes the cache
+    (``close(prune=True)``), as the reader cache does."""
 
     FILE = "entities.sqlite3"
 
     def __init__(self, folder: str, ident: str | None = None):
         self.ident = ident or extractor_id()
         self.path = os.path.join(folder, self.FILE)
+        self._used: set[str] = set()  # keys asked for or written by this object
+        self._recent: set[str] | None = None  # see recent()
         os.makedirs(folder, exist_ok=True)
         try:
             self._db = self._open()
@@ -336,7 +350,12 @@ class EntityCache:
         "mentions": "key TEXT PRIMARY KEY, value TEXT NOT NULL",
         "resolved": "key TEXT PRIMARY KEY, rules TEXT NOT NULL, value TEXT NOT NULL",
         "texts": "key TEXT PRIMARY KEY, value TEXT NOT NULL",
+        # the day (ordinal) each key of the tables above was last marked used
+        "used": "key TEXT PRIMARY KEY, day INTEGER NOT NULL",
     }
+    #: the tables whose rows are pruned (their keys never collide: each is a
+    #: hash of a different kind of input)
+    CONTENT = ("mentions", "resolved", "texts")
 
     def _open(self) -> sqlite3.Connection:
         return cachefile.connect(self.path, self.TABLES)
@@ -344,7 +363,21 @@ class EntityCache:
     def key(self, text: str) -> str:
         return hashlib.sha256(f"{self.ident}\0{text}".encode()).hexdigest()
 
+    def touch(self, keys: Iterable[str]) -> None:
+        """These rows are used by this build (not read now: kept all the same)."""
+        self._used.update(keys)
+
+    def recent(self) -> set[str]:
+        """Keys marked used in the last :data:`MARK_DAYS` days: a build need
+        not mark them again (nor hash texts to find them)."""
+        if self._recent is None:
+            since = dt.date.today().toordinal() - MARK_DAYS
+            self._recent = {key for (key,) in self._db.execute(
+                "SELECT key FROM used WHERE day > ?", (since,))}
+        return self._recent
+
     def _rows(self, table: str, keys: Sequence[str]):
+        self._used.update(keys)
         for begin in range(0, len(keys), 500):
             chunk = list(keys[begin : begin + 500])
             marks = ",".join("?" * len(chunk))
@@ -376,6 +409,7 @@ class EntityCache:
             (key, json.dumps([doc.text, doc.title, doc.lead], ensure_ascii=False))
             for key, doc in items
         ]
+        self._used.update(key for key, _ in rows)
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?)", rows)
 
@@ -400,7 +434,7 @@ class EntityCache:
         """Store resolved entities; rows of other rules are dropped (a rule
         change makes them stale)."""
         rows = (  # made as they are written: no list of every row
-            (key, rules, json.dumps(
+            (self._use(key), rules, json.dumps(
                 [[f.name, f.kind, [n for span in f.spans for n in span]] for f in found],
                 ensure_ascii=False,
             ))
@@ -412,15 +446,48 @@ class EntityCache:
 
     def put_many(self, items: Iterable[tuple[str, list[Mention]]]) -> None:
         rows = (
-            (key, json.dumps([[m.label, m.start, m.stop, m.normal, m.common] for m in mentions],
-                             ensure_ascii=False))
+            (self._use(key), json.dumps(
+                [[m.label, m.start, m.stop, m.normal, m.common] for m in mentions],
+                ensure_ascii=False,
+            ))
             for key, mentions in items
         )
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO mentions VALUES (?, ?)", rows)
 
-    def close(self) -> None:
-        self._db.close()
+    def _use(self, key: str) -> str:
+        self._used.add(key)
+        return key
+
+    def close(self, prune: bool = False) -> None:
+        """``prune`` (the entities step, once per build, having asked for
+        every text of the site): the keys this object used are marked with
+        today (unless marked in the last :data:`MARK_DAYS` days), then rows
+        unused for :data:`KEEP_DAYS` days are dropped."""
+        try:
+            if prune:
+                self._prune(dt.date.today().toordinal())
+        except sqlite3.DatabaseError as error:  # a cache not pruned is still a cache
+            logger.warning("entities: %s: %s; old entries not dropped", self.path, error)
+        finally:
+            self._db.close()
+
+    def _prune(self, today: int) -> None:
+        old = today - KEEP_DAYS
+        # a cache made before the days were kept: its rows count from today
+        unmarked = self._db.execute("SELECT 1 FROM used LIMIT 1").fetchone() is None
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO used VALUES (?, ?)",
+                                 ((key, today) for key in self._used - self.recent()))
+            for table in self.CONTENT:
+                if unmarked:
+                    self._db.execute(f"INSERT OR IGNORE INTO used SELECT key, ? FROM {table}",
+                                     (today,))
+                self._db.execute(
+                    f"DELETE FROM {table} WHERE key IN (SELECT key FROM used WHERE day < ?)",
+                    (old,),
+                )
+            self._db.execute("DELETE FROM used WHERE day < ?", (old,))
 
 
 def cache_folder(settings: dict, options: EntitySettings) -> str:
@@ -546,6 +613,9 @@ def extract_resolved(
     hits = cache.get_resolved(list(keys.values())) if cache else {}
     result = {p: hits.pop(keys[p]) for p in readable if keys.get(p) in hits}
     del hits
+    if cache:  # their mentions are not read, but still this build's
+        recent = cache.recent()  # marked with them (no need to hash the text)
+        cache.touch(cache.key(p[1]) for p in result if keys[p] not in recent)
     waiting: dict[str, list[tuple[str, str]]] = defaultdict(list)  # model text -> its pairs
     for pair in readable:
         if pair not in result:
@@ -971,7 +1041,7 @@ def _tag_corpus(generator, corpus, extractor=None) -> Stats:
         resolved, stats = extract_resolved(texts, options, cache, extractor)
     finally:
         if cache:
-            cache.close()
+            cache.close(prune=True)  # every text of the site was asked for
     logger.info(
         "entities: %d texts, %d from the cache (%s, %d resolved), %d extracted in %.1f s "
         "(%d process(es))", stats.texts, stats.hits, folder, stats.resolved, stats.extracted,
