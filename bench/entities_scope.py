@@ -21,7 +21,6 @@ wrapping :func:`newsdigest.entities.html_blocks` in this process only.
 from __future__ import annotations
 
 import argparse
-import resource
 import statistics
 import sys
 import tempfile
@@ -33,21 +32,12 @@ sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT))
 
 
-def _cpu() -> float:
-    """CPU seconds of this process and its finished children (the workers)."""
-    return sum(
-        usage.ru_utime + usage.ru_stime
-        for usage in (resource.getrusage(resource.RUSAGE_SELF),
-                      resource.getrusage(resource.RUSAGE_CHILDREN))
-    )
-
-
 def tag_cold(paths: list[Path], blocks: int | None) -> tuple[dict[str, list[str]], dict]:
     """Each article's entity tags (file -> names) from a cold entities step
     reading the title and the first ``blocks`` body blocks (None: all)."""
     from pelican.settings import read_settings
 
-    from bench.entities_time import read_generator
+    from bench.entities_time import cpu_seconds, read_generator
     from newsdigest import entities
 
     whole = entities.html_blocks
@@ -61,9 +51,9 @@ def tag_cold(paths: list[Path], blocks: int | None) -> tuple[dict[str, list[str]
             entities.html_blocks = lambda html: whole(html)[:blocks]
         try:
             texts = entities.article_texts(generator.articles)
-            cpu, began = _cpu(), time.perf_counter()
+            cpu, began = cpu_seconds(), time.perf_counter()
             stats = entities.tag_corpus(generator, corpus)
-            figures = {"seconds": time.perf_counter() - began, "cpu": _cpu() - cpu,
+            figures = {"seconds": time.perf_counter() - began, "cpu": cpu_seconds() - cpu,
                        "chars": sum(len(t.text) for t in texts.values()),
                        "extracted": stats.extracted, "workers": stats.workers}
         finally:

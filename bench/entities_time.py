@@ -183,11 +183,11 @@ def measure(paths: list[Path], cache: Path, workers: int) -> dict:
     })
     generator, corpus = read_generator(paths, settings)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    cpu_before = _cpu()
+    cpu_before = cpu_seconds()
     began = time.perf_counter()
     stats = entities.tag_corpus(generator, corpus)
     seconds = time.perf_counter() - began
-    cpu = _cpu() - cpu_before
+    cpu = cpu_seconds() - cpu_before
     return {
         "articles": len(generator.articles),
         "texts": stats.texts, "hits": stats.hits, "extracted": stats.extracted,
@@ -199,7 +199,7 @@ def measure(paths: list[Path], cache: Path, workers: int) -> dict:
     }
 
 
-def _cpu() -> float:
+def cpu_seconds() -> float:
     """CPU seconds of this process and its finished children (the workers)."""
     return sum(
         usage.ru_utime + usage.ru_stime

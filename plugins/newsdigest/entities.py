@@ -307,6 +307,23 @@ def article_texts(articles: Sequence, cache: EntityCache | None = None) -> dict[
     return docs
 
 
+def step_texts(
+    articles: Sequence, headlines: Sequence[str], options: EntitySettings,
+    cache: EntityCache | None,
+) -> tuple[dict[int, ArticleText], list[tuple[str, str | None]]]:
+    """What the step reads: each article's :class:`ArticleText` (articles in
+    the model's languages, by ``id``), and for every such article and every
+    headline (text to resolve, the text the model reads for it, or None: not
+    read). The early extraction (:mod:`.prefetch`) reads the same."""
+    docs = article_texts(
+        [a for a in articles if getattr(a, "lang", "ru") in options.langs], cache
+    )
+    texts = [(d.text, d.text) for d in docs.values()] + [
+        (h, model_text(h) if text_lang(h) in options.langs else None) for h in headlines
+    ]
+    return docs, texts
+
+
 # --- the model -------------------------------------------------------------------------
 
 
@@ -1030,14 +1047,8 @@ def _tag_corpus(generator, corpus, extractor=None) -> Stats:
     folder = cache_folder(settings, options)
     cache = EntityCache(folder) if options.cache else None
     try:
-        docs = article_texts(
-            [a for a in articles if getattr(a, "lang", "ru") in options.langs], cache
-        )
         headlines = list(dict.fromkeys(h for c in corpus.captures for h in c.headlines))
-        # (text to resolve, the text the model reads for it, or None: not read)
-        texts = [(d.text, d.text) for d in docs.values()] + [
-            (h, model_text(h) if text_lang(h) in options.langs else None) for h in headlines
-        ]
+        docs, texts = step_texts(articles, headlines, options, cache)
         resolved, stats = extract_resolved(texts, options, cache, extractor)
     finally:
         if cache:

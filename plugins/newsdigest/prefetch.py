@@ -26,15 +26,8 @@ import logging
 import multiprocessing
 import time
 
-from .entities import (
-    EntityCache,
-    Stats,
-    article_texts,
-    cache_folder,
-    extract_each,
-    model_text,
-)
-from .metadata import KIND_ARTICLE, text_lang
+from .entities import EntityCache, Stats, cache_folder, extract_each, step_texts
+from .metadata import KIND_ARTICLE
 from .settings import from_pelican
 
 logger = logging.getLogger(__name__)
@@ -89,18 +82,16 @@ def start(generator, fresh: set[str]) -> Prefetch | None:
         a for a in [*generator.articles, *generator.hidden_articles]
         if getattr(a, "digest_kind", None) is not None and a.source_path in fresh
     ]
-    articles = [a for a in dumps if a.digest_kind == KIND_ARTICLE
-                and getattr(a, "lang", "ru") in options.langs]
+    articles = [a for a in dumps if a.digest_kind == KIND_ARTICLE]
     if sum(len(a._content or "") for a in articles) > 2 * MAX_CHARS:  # HTML: surely too many
         return None
-    headlines = dict.fromkeys(h for a in dumps for h in a.headlines)
+    headlines = list(dict.fromkeys(h for a in dumps for h in a.headlines))
     folder = cache_folder(generator.settings, options)
     cache = EntityCache(folder)
     try:
-        # the entities step's own texts (article_texts caches them for it)
-        texts = [d.text for d in article_texts(articles, cache).values()]
-        texts += [model_text(h) for h in headlines if text_lang(h) in options.langs]
-        texts = [t for t in dict.fromkeys(texts) if t.strip()]
+        # the entities step's own texts (their article texts cached for it)
+        _, pairs = step_texts(articles, headlines, options, cache)
+        texts = [t for t in dict.fromkeys(m for _, m in pairs if m is not None) if t.strip()]
         keys = {text: cache.key(text) for text in texts}
         known = cache.get_many(list(keys.values()))
         missing = [text for text in texts if keys[text] not in known]

@@ -51,12 +51,11 @@ class ReadAhead:
         self.started = False  # a child was started
         self.taken = 0  # entries the build process took from the child
 
-    def reached(self, path: str) -> int | None:
+    def reached(self, path: str) -> None:
         """The build process is reading ``path``: the child leaves it alone."""
         number = self._index.get(path)
         if number is not None and self._reached is not None:
             self._reached.value = max(self._reached.value, number)
-        return number
 
     def start(self, reader, path: str, cache_path: str | None, ident: str | None) -> None:
         """At the first dump the cache misses (``path``): the child, for the
