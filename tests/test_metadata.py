@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from unidecode import unidecode
 
 from conftest import FIXTURES, REFERENCE_DATE, SEED
 from newsdigest.dump import parse
-from newsdigest.metadata import infer, slugify, title_from_lead
+from newsdigest.metadata import _WORD, LATIN, count_words, infer, slugify, title_from_lead
 from newsdigest.settings import from_pelican
 
 NB = "\u00a0"
@@ -198,3 +201,23 @@ def test_a_tag_that_is_only_markup_is_dropped():
     assert data.warnings == (
         "tag '<img src=x onerror=alert(4)>' has no letters or digits outside markup; ignored",
     )
+
+
+WORD_PIECES = ["слово", "Минск", "2025", "_", "-", "'", "’", "—", " ", "\u00a0", "\n", ",", ".",
+               "x", "ß", "٣", "²", "Ⅻ", "a_b", "т.е.", "из-за", "«", "»", "!"]
+
+
+@given(st.lists(st.lists(st.sampled_from(WORD_PIECES), max_size=12).map("".join), max_size=4))
+@settings(max_examples=3000, deadline=None)
+def test_count_words_is_the_word_patterns_count(paragraphs):
+    assert count_words(paragraphs) == sum(len(_WORD.findall(p)) for p in paragraphs)
+
+
+def test_count_words():
+    assert count_words(["Из-за дождя матч 15\u00a0февраля перенесли.", "Т.е. в_2025 —"]) == 10
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=3000, deadline=None)
+def test_slugs_transliterate_as_unidecode(text):
+    assert text.translate(LATIN) == unidecode(text)

@@ -229,7 +229,6 @@ def _read_list(lines: list[str], start: int) -> tuple[list[str], int, str]:
 def _read_body(lines: list[str]) -> tuple[Block, ...]:
     """One block per non-blank line; a repeated caption is kept once."""
     blocks: list[Block] = []
-    folded = None  # fold(blocks[-1].text), once known
     for raw in lines:
         line = raw.strip()
         if not line:
@@ -243,20 +242,11 @@ def _read_body(lines: list[str]) -> tuple[Block, ...]:
                 # The same caption again: keep the one with «» quotes.
                 if "«" in caption.text + caption.credit:
                     blocks[-1] = caption
-                    folded = None
                 continue
             blocks.append(caption)
-            folded = None
             continue
-        if blocks:
-            if folded is None:
-                folded = fold(blocks[-1].text)
-            line_folded = fold(line)
-            if folded == line_folded:
-                continue  # the same paragraph twice in a row
-            folded = line_folded
-        else:
-            folded = None
+        if blocks and _same_text(blocks[-1].text, line):
+            continue  # the same paragraph twice in a row
         kind = "quote" if _is_direct_quote(line) else "paragraph"
         blocks.append(Block(kind, line))
     return tuple(blocks)
@@ -270,6 +260,15 @@ def _caption(line: str) -> Block | None:
         return None
     text = line[: match.start(1)].strip()
     return Block("caption", text, match.group(1).strip())
+
+
+def _same_text(a: str, b: str) -> bool:
+    """``fold(a) == fold(b)`` for a stripped non-empty ``b``. A folded text
+    begins with its first character folded (the first is no space), so most
+    pairs differ there and are never folded whole."""
+    if fold(a[:1])[:1] != fold(b[:1])[:1]:
+        return False
+    return fold(a) == fold(b)
 
 
 def _same(a: Block, b: Block) -> bool:
@@ -444,6 +443,11 @@ def repair_mojibake(text: str) -> str:
     # and is cheap; most text is decided by it without looking for pairs.
     most = sample.count("Р") + sample.count("С")
     if most < 8:
+        return text
+    # A lower bound of the Cyrillic letters, cheaper than counting them: the
+    # commonest lower-case ones decide most real text.
+    common = sample.count("о") + sample.count("е") + sample.count("а") + sample.count("и")
+    if most * 2 < common * 0.6:
         return text
     letters = _cyrillic_letters(sample)
     if most * 2 < letters * 0.6:
