@@ -13,8 +13,9 @@ our build on the dumps, each
 * daily: 50 new dumps (stories) added to the built site, caches warm;
 
 with the peak memory of the build's whole process tree (workers included).
-Search indexing (Pagefind over our output) is timed on its own line when
-the search module is there. Prints medians and ratios ours / baseline and
+The build's search step (Pagefind on our article pages, as
+``DIGEST_SEARCH`` runs it after a build) is timed on its own line, into no
+index and again with nothing changed, when Pagefind is installed. Prints medians and ratios ours / baseline and
 writes them, with the machine and the date, to ``bench/RESULTS.md``. A
 benchmark, not a test: nothing in ``make test`` depends on it.
 """
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import json
 import os
 import platform
@@ -172,11 +172,40 @@ def run_side(side: Side, extra: list[Path]) -> dict[str, Figure]:
     return figures
 
 
-def search_time(side: Ours) -> float | None:
-    """Pagefind over our output, alone; None when Pagefind is not installed."""
-    if importlib.util.find_spec("pagefind") is None:
+#: The build's search step alone (newsdigest.search.index_site) on the
+#: article pages of a built output folder (argv: the folder, a file listing
+#: the pages), with the project's settings.
+SEARCH_STEP = """
+import sys
+sys.path.insert(0, "plugins")
+from pelican.settings import read_settings
+from newsdigest import search
+site, listing = sys.argv[1:3]
+pages = set(open(listing, encoding="utf-8").read().split("\\n")) - {""}
+search.index_site(site, pages, read_settings("pelicanconf.py"))
+"""
+
+
+def search_times(side: Ours) -> tuple[Figure, Figure, int] | None:
+    """The build's search step on our output's article pages (those of the
+    last build's report), as a build runs it: into no index (every page
+    indexed), then again with nothing changed (the index kept). None when
+    Pagefind is not installed."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from newsdigest.search import find_pagefind, search_bundle
+
+    if find_pagefind() is None:
         return None
-    return timed([sys.executable, "-m", "pagefind", "--site", str(side.output)]).seconds
+    report = json.loads(side.report.read_text("utf-8"))
+    pages = [side.output / item["url"].removeprefix(SITEURL).lstrip("/")
+             for item in report["files"] if item["status"] == "article" and item.get("url")]
+    listing = side.work / "search-pages.txt"
+    listing.write_text("\n".join(str(page) for page in pages), "utf-8")
+    shutil.rmtree(side.output / search_bundle({}), ignore_errors=True)
+    command = [sys.executable, "-c", SEARCH_STEP, str(side.output), str(listing)]
+    fresh, kept = timed(command), timed(command)
+    listing.unlink()
+    return fresh, kept, len(pages)
 
 
 # --- the report ------------------------------------------------------------------------
@@ -210,9 +239,12 @@ def main() -> None:
                 results[side.name].setdefault(kind, []).append(figure)
                 print(f"run {run + 1} {side.name:8} {kind:5} {figure.seconds:7.2f} s "
                       f"RSS {figure.rss:6.0f} MiB PSS {figure.pss:6.0f} MiB", flush=True)
-        seconds = search_time(sides[1])
-        if seconds is not None:
-            searches.append(seconds)
+        figures = search_times(sides[1])
+        if figures is not None:
+            searches.append(figures)
+            print(f"run {run + 1} search   {figures[0].seconds:7.2f} s "
+                  f"PSS {figures[0].pss:6.0f} MiB, unchanged {figures[1].seconds:.2f} s",
+                  flush=True)
     markdown_count = len(list((work / "md").glob("*.md")))
     write_results(args, results, searches, markdown_count)
 
@@ -267,8 +299,14 @@ def write_results(args, results, searches, markdown_count) -> None:
             lines.append(f"| {kind} | " + " | ".join(f"{c:.2f}" for c in cells) + " |")
     lines.append("")
     if searches:
-        lines.append(f"Search indexing (Pagefind over our output), median: "
-                     f"{median(searches):.2f} s.")
+        fresh, kept, counts = zip(*searches, strict=True)
+        lines.append(
+            f"Search indexing, timed on its own (the build's search step, "
+            f"`newsdigest.search.index_site`, on our {max(counts)} article pages; "
+            f"not in the figures above, which are builds with `DIGEST_SEARCH` off), medians: "
+            f"{median([f.seconds for f in fresh]):.2f} s into no index (peak PSS "
+            f"{max(f.pss for f in fresh):.0f} MiB, Pagefind's process included), "
+            f"{median([f.seconds for f in kept]):.2f} s when nothing changed (the index is kept).")
     else:
         lines.append("Search indexing: not measured (Pagefind is not set up).")
     lines += ["", "Every run:", "", "| side | build | s | PSS MiB | RSS MiB |",

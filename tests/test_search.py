@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 from urllib.parse import urlsplit
 
 import pytest
@@ -349,3 +350,34 @@ def test_from_a_folder_the_page_says_search_needs_a_server(browser, built):
         assert {urlsplit(page.url).scheme} == {"file"}
     finally:
         context.close()
+
+
+def test_an_index_of_unchanged_pages_is_kept_and_a_changed_page_rebuilds_it(tmp_path):
+    first = run_build(tmp_path, fixture_dumps("theme_01_fair.txt", "theme_05_generic.txt"))
+    assert first.returncode == 0, first.log
+    bundle = first.output / "pagefind"
+    entry = (bundle / "pagefind-entry.json").stat().st_mtime_ns
+    # Nothing changed: the same index, Pagefind not run.
+    again = run_build(tmp_path, {})
+    assert again.returncode == 0, again.log
+    assert again.log_lines("Search index:") == [
+        f"Search index: up to date (2 pages unchanged since it was built; {bundle})."
+    ]
+    assert (bundle / "pagefind-entry.json").stat().st_mtime_ns == entry
+    assert set(fragments(again)) == {"/" + FAIR_PAGE, "/" + GENERIC_PAGE}
+    # One article's text changed: indexed again, the new text found.
+    fair = again.seeds / "theme_01_fair.txt"
+    fair.write_text(fair.read_text("utf-8").replace("сырная", "молочная"), "utf-8")
+    changed = run_build(tmp_path, {})
+    assert changed.returncode == 0, changed.log
+    assert [line.split(" in ")[0] for line in changed.log_lines("Search index:")] == [
+        "Search index: 2 pages"
+    ]
+    assert "молочная" in fragments(changed)["/" + FAIR_PAGE]["content"]
+    # An index removed by hand is built again, even with nothing changed.
+    shutil.rmtree(bundle)
+    rebuilt = run_build(tmp_path, {})
+    assert [line.split(" in ")[0] for line in rebuilt.log_lines("Search index:")] == [
+        "Search index: 2 pages"
+    ]
+    assert set(fragments(rebuilt)) == {"/" + FAIR_PAGE, "/" + GENERIC_PAGE}

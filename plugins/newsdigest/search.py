@@ -10,6 +10,10 @@ searchable. In those pages only the element with ``data-pagefind-body``
 source and the tags as filters. Pagefind is the ``pagefind[bin]`` package's
 binary (or one on PATH); without it the build goes on with one warning line.
 
+A rebuild whose pages to index are the same, byte for byte, as those the
+index in place was built from (a stamp in the bundle, :data:`STAMP`) keeps
+that index instead of running Pagefind again.
+
 Settings (defaults in settings.py): ``DIGEST_SEARCH`` (on/off),
 ``DIGEST_SEARCH_LANGUAGE`` (one index for the whole site, stemmed as this
 language: Russian and Belarusian pages are found from one search page),
@@ -19,6 +23,7 @@ language: Russian and Belarusian pages are found from one search page),
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -93,8 +98,13 @@ def build_index(pelican) -> None:
     settings = pelican.settings
     site = os.path.abspath(pelican.output_path)
     pages = _WRITTEN.pop(site, None)
-    if not setting(settings, "DIGEST_SEARCH"):
-        return
+    if setting(settings, "DIGEST_SEARCH"):
+        index_site(site, pages, settings)
+
+
+def index_site(site: str, pages: set[str] | None, settings: dict) -> None:
+    """Index ``pages`` (absolute paths of pages in the folder ``site``; None:
+    every page there) into the site's bundle, as a build does."""
     folder = search_bundle(settings)
     bundle = os.path.join(site, folder)
     binary = find_pagefind(setting(settings, "DIGEST_PAGEFIND"))
@@ -112,6 +122,16 @@ def build_index(pelican) -> None:
         return
     language = setting(settings, "DIGEST_SEARCH_LANGUAGE")
     started = time.perf_counter()
+    stamp = source_stamp(pages, site, binary, language)
+    if stamp is not None and _read_stamp(bundle) == stamp:
+        count = indexed_pages(bundle)
+        if count is not None:
+            console.print(
+                f"Search index: up to date ({count} page{'' if count == 1 else 's'} "
+                f"unchanged since it was built; {bundle}).",
+                markup=False, highlight=False,
+            )
+            return
     fresh = tempfile.mkdtemp(prefix=".pagefind-", dir=site)
     try:
         with tempfile.TemporaryDirectory(prefix="newsdigest-pages-") as staging:
@@ -124,6 +144,8 @@ def build_index(pelican) -> None:
             detail = " ".join((done.stderr or done.stdout).split())[-300:]
             logger.error("search: Pagefind failed (exit %s): %s", done.returncode, detail)
             return
+        if stamp is not None:
+            Path(fresh, STAMP).write_text(stamp + "\n", "utf-8")
         _replace(fresh, bundle)
     except (OSError, subprocess.SubprocessError) as error:
         logger.warning("search: Pagefind could not run (%s); no search index was built", error)
@@ -137,6 +159,39 @@ def build_index(pelican) -> None:
         f"{time.perf_counter() - started:.1f} s ({bundle}).",
         markup=False, highlight=False,
     )
+
+
+#: In the bundle: what it was built from (:func:`source_stamp`).
+STAMP = ".newsdigest-source"
+
+
+def source_stamp(pages: set[str], site: str, binary: str, language: str | None) -> str | None:
+    """What an index is a function of: each page's path in the site and
+    text, the Pagefind binary and the options. Equal stamps: the index would
+    come out the same, and Pagefind is not run again (a rebuild with nothing
+    new saves the whole indexing: 5-7 s at 4,000 articles, for 0.2 s of
+    hashing). None when a file cannot be read: index as always."""
+    digest = hashlib.blake2b(digest_size=20)
+    try:
+        found = os.stat(binary)
+        digest.update(f"1\0{os.path.realpath(binary)}\0{found.st_size}\0{found.st_mtime_ns}"
+                      f"\0{language}\0".encode("utf-8", "surrogatepass"))
+        for page in sorted(pages):
+            with open(page, "rb") as handle:
+                content = handle.read()
+            digest.update(f"{os.path.relpath(page, site)}\0{len(content)}\0"
+                          .encode("utf-8", "surrogatepass"))
+            digest.update(content)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _read_stamp(bundle: str) -> str | None:
+    try:
+        return Path(bundle, STAMP).read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _stage(pages: set[str], site: str, staging: str) -> None:
