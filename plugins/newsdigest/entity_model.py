@@ -34,8 +34,10 @@ natasha's own pipeline (``Doc.segment`` → ``tag_ner`` → ``tag_morph`` →
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from sys import intern
 
 logger = logging.getLogger(__name__)
@@ -486,10 +488,15 @@ class NatashaExtractor:
 
     @staticmethod
     def _opens_sentence(token, doc) -> bool:
-        for sent in doc.sents:
-            if sent.start <= token.start < sent.stop:
-                words = [t for t in sent.tokens if any(c.isalnum() for c in t.text)]
-                return bool(words) and words[0] is token
+        """Whether ``token`` is the first word of its sentence (sentences
+        are in order and do not overlap: the last one starting at or before
+        the token is the only one that can hold it)."""
+        index = bisect_right(doc.sents, token.start, key=attrgetter("start")) - 1
+        if index < 0 or token.start >= doc.sents[index].stop:
+            return False
+        for word in doc.sents[index].tokens:
+            if any(c.isalnum() for c in word.text):
+                return word is token
         return False
 
     def _syntax_normalize(self, tokens) -> str:
