@@ -15,9 +15,10 @@ our build on the dumps, each
 with the peak memory of the build's whole process tree (workers included).
 The build's search step (Pagefind on our article pages, as
 ``DIGEST_SEARCH`` runs it after a build) is timed on its own line, into no
-index and again with nothing changed, when Pagefind is installed. Prints medians and ratios ours / baseline and
-writes them, with the machine and the date, to ``bench/RESULTS.md``. A
-benchmark, not a test: nothing in ``make test`` depends on it.
+index and again with nothing changed, when Pagefind is installed. Prints
+medians and ratios ours / baseline and writes them, with the machine and
+the date, to ``bench/RESULTS.md``. A benchmark, not a test: nothing in
+``make test`` depends on it.
 """
 
 from __future__ import annotations

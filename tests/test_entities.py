@@ -15,6 +15,8 @@ from collections import defaultdict
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pelican.contents import Article
 from pelican.readers import Readers
 from pelican.settings import read_settings
@@ -179,6 +181,45 @@ def test_nothing_keeps_a_model_alive_after_its_build():
     del model
     gc.collect()
     assert [ref() for ref in refs] == [None, None]
+
+
+#: Pieces that razdel's token rules treat specially, and ordinary ones.
+TOKEN_PIECES = [
+    "слово", "Минск", "yahoo", "YaHoo", "word", "2025", "3", "14", " ", "  ", "\u00a0", "\n", "\t",
+    ".", ",", "/", "\\", "_", "-", "\u2011", "\u2013", "\u2014", "\u2212", "!", "?", "…", ":", ";",
+    "(", ")", "«", "»", '"', "'", "*", "**", "--", ":-)", ";)", "=)", "Δ", "σ", "P", "ж", "😀", "№",
+    "%", "$", "@", "#", "&", "+", "=", "<", ">", "^", "`", "|", "~", "[", "]", "{", "}", "ё", "Ё",
+]
+
+
+def razdel_tokens(text: str) -> list[tuple[int, int, str]]:
+    from razdel import tokenize as razdel_tokenize
+
+    return [(t.start, t.stop, t.text) for t in razdel_tokenize(text)]
+
+
+@given(st.one_of(st.lists(st.sampled_from(TOKEN_PIECES), max_size=30).map("".join),
+                 st.text(max_size=60)))
+@settings(max_examples=4000, deadline=None)
+def test_the_fast_tokenizer_gives_razdels_tokens(text):
+    from newsdigest.entity_model import tokenize
+
+    assert tokenize(text) == razdel_tokens(text)
+
+
+def test_the_fast_tokenizer_on_real_text_and_razdels_dashes():
+    from razdel.segmenters.punct import DASHES
+
+    from newsdigest.entity_model import RAZDEL_DASHES, tokenize
+
+    assert RAZDEL_DASHES == DASHES
+    texts = [SEED.read_text("utf-8"), *(p.read_text("utf-8") for p in sorted(FIXTURES.glob("*.txt")))]
+    for text in texts:
+        assert tokenize(text) == razdel_tokens(text)
+    # razdel's rules at work (as razdel 0.5 cuts it: ":-" is no smile, so ":-)" is three)
+    assert [t for _, _, t in tokenize("Из-за 3,5 млн?! 1/2 ΔP yahoo! :-) a_b т.е.")] == [
+        "Из-за", "3,5", "млн", "?!", "1/2", "ΔP", "yahoo!", ":", "-", ")", "a_b", "т", ".", "е",
+        "."]
 
 
 def test_the_fast_encoder_gives_slovnets_numbers_bit_for_bit(extractor):
