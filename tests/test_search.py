@@ -381,3 +381,57 @@ def test_an_index_of_unchanged_pages_is_kept_and_a_changed_page_rebuilds_it(tmp_
         "Search index: 2 pages"
     ]
     assert set(fragments(rebuilt)) == {"/" + FAIR_PAGE, "/" + GENERIC_PAGE}
+
+
+def test_the_stamp_changes_with_every_input_of_the_index(tmp_path, monkeypatch):
+    """What decides whether a rebuild may keep its index: any change to the
+    pages (their set, a byte of one), the binary, the language, Pagefind's
+    environment variables or its configuration file gives another stamp."""
+    from newsdigest import search
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PAGEFIND_EXCLUDE_SELECTORS", raising=False)
+    site = tmp_path / "output"
+    site.mkdir()
+    pages = []
+    for name in ("a.html", "b.html"):
+        (site / name).write_text(f"<p>{name}</p>", "utf-8")
+        pages.append(str(site / name))
+    binary = tmp_path / "pagefind"
+    binary.write_bytes(b"binary")
+
+    def stamp(selected=pages, language="ru"):
+        return search.source_stamp(set(selected), str(site), str(binary), language)
+
+    first = stamp()
+    assert first == stamp()  # the same inputs, the same stamp
+    seen = {first}
+
+    def differs(value):
+        assert value not in seen
+        seen.add(value)
+
+    differs(stamp(pages[:1]))
+    differs(stamp(language=None))
+    (site / "b.html").write_text("<p>b.html!</p>", "utf-8")
+    differs(stamp())
+    monkeypatch.setenv("PAGEFIND_EXCLUDE_SELECTORS", "nav")
+    differs(stamp())
+    (tmp_path / "pagefind.yml").write_text("exclude_selectors: [footer]\n", "utf-8")
+    differs(stamp())
+    binary.write_bytes(b"another binary")
+    differs(stamp())
+    (site / "a.html").unlink()
+    assert stamp() is None  # a page that cannot be read: index as always
+
+
+def test_a_bundle_rewritten_by_another_run_is_indexed_again(tmp_path):
+    first = run_build(tmp_path, fixture_dumps("theme_01_fair.txt"))
+    assert first.returncode == 0, first.log
+    entry = first.output / "pagefind" / "pagefind-entry.json"
+    # Another Pagefind run (or a hand) changed the index, the stamp left as it was.
+    entry.write_text(entry.read_text("utf-8").replace('"version"', '"version" ', 1), "utf-8")
+    again = run_build(tmp_path, {})
+    assert [line.split(" in ")[0] for line in again.log_lines("Search index:")] == [
+        "Search index: 1 page"
+    ]
