@@ -263,9 +263,9 @@ def _caption(line: str) -> Block | None:
 
 
 def _same_text(a: str, b: str) -> bool:
-    """``fold(a) == fold(b)`` for a stripped non-empty ``b``. A folded text
-    begins with its first character folded (the first is no space), so most
-    pairs differ there and are never folded whole."""
+    """``fold(a) == fold(b)`` for stripped ``a`` and ``b``, ``b`` not empty.
+    A folded text begins with its first character folded (the first is no
+    space), so most pairs differ there and are never folded whole."""
     if fold(a[:1])[:1] != fold(b[:1])[:1]:
         return False
     return fold(a) == fold(b)

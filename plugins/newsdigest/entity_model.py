@@ -209,10 +209,10 @@ def tokenize(text: str) -> list[tuple[int, int, str]]:
     return result
 
 
+#: razdel's ``DASHES`` (a test checks they agree)
+RAZDEL_DASHES = "\u2011\u2013\u2014\u2212-"
 #: Atoms razdel's dash and underscore rules join across; those its float and
 #: fraction rules join numbers across.
-#: (razdel's ``DASHES``; a test checks they agree)
-RAZDEL_DASHES = "\u2011\u2013\u2014\u2212-"
 _JOINERS = frozenset("_" + RAZDEL_DASHES)
 _NUMBER_JOINERS = frozenset(".,/\\")
 

@@ -209,9 +209,14 @@ def _entry_hash(bundle: str) -> str | None:
 
 
 def _write_stamp(bundle: str, stamp: str) -> None:
+    """The stamp, if it can be written (without one the next build indexes
+    again: the index is good either way)."""
     entry = _entry_hash(bundle)
     if entry is not None:
-        Path(bundle, STAMP).write_text(f"{stamp}\n{entry}\n", "utf-8")
+        try:
+            Path(bundle, STAMP).write_text(f"{stamp}\n{entry}\n", "utf-8")
+        except OSError as error:
+            logger.debug("search: no stamp written (%s)", error)
 
 
 def _is_current(bundle: str, stamp: str | None) -> bool:
