@@ -150,6 +150,10 @@ def test_digits_other_than_ascii_are_where_typeset_looks_for_them():
     # typeset looks for ``\d`` beyond 0-9 only from U+0660 on, outside U+2000-U+21FF.
     assert not any(chr(c).isdecimal() for c in [*range(0x80, 0x660), *range(0x2000, 0x2200)])
     assert typeset("٣ дня, ٣-٤ дня") == typeset_reference("٣ дня, ٣-٤ дня") == f"٣{NB}дня, ٣-٤{NB}дня"
+    # the units rule with 0-9 only, and with other digits too
+    for text in ("٣км и 5кг", "5кг и ٣км", "٣км", "5км"):
+        assert typeset(text) == typeset_reference(text)
+    assert typeset("٣км и 5кг") == f"٣{NB}км и{NB}5{NB}кг"
 
 
 def test_difference_symbol_case_twin_is_left_alone():

@@ -48,7 +48,8 @@ _CAPTION_MAX = 400
 #: The most chrome lines we accept before the list (real captures have 0-3).
 _MAX_CHROME = 6
 #: Quote characters folded together when comparing two lines.
-_QUOTES = re.compile(r"[\"'«»„“”‘’‚]")
+_QUOTE_CHARS = "\"'«»„“”‘’‚"
+_QUOTES = re.compile(f"[{_QUOTE_CHARS}]")
 
 LIST_END_SLASH = "slash"
 LIST_END_LANG = "language-switch"
@@ -266,9 +267,14 @@ def _same_text(a: str, b: str) -> bool:
     """``fold(a) == fold(b)`` for stripped ``a`` and ``b``, ``b`` not empty.
     A folded text begins with its first character folded (the first is no
     space), so most pairs differ there and are never folded whole."""
-    if fold(a[:1])[:1] != fold(b[:1])[:1]:
+    if _folded_head(a[:1]) != _folded_head(b[:1]):
         return False
     return fold(a) == fold(b)
+
+
+def _folded_head(char: str) -> str:
+    """``fold(char)[:1]`` for one character that is no space (or none)."""
+    return '"' if char in _QUOTE_CHARS and char else char.casefold()[:1]
 
 
 def _same(a: Block, b: Block) -> bool:

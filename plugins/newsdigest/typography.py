@@ -110,6 +110,8 @@ _PAIR_UNDO = re.compile(rf"\xa0(?:(?<=[-…’]{_L}\xa0)|(?<=[-…’]{_L}{_L}\x
 _UNITS = "mm|cm|dm|m|km|mg|kg|ml|dpi|mA•h|мм|см|дм|м|км|мг|г|кг|т|мл|л|мА•ч"
 _UNIT = re.compile(rf"\b(\d+) *({_UNITS})\b", re.M | re.S)  # case-sensitive
 _UNIT_HINT = re.compile(rf"\d *(?:{_UNITS})\b", re.M | re.S)
+#: the same, for a text whose digits are all 0-9 (twice as fast as ``\d``)
+_UNIT_HINT_ASCII = re.compile(rf"[0-9] *(?:{_UNITS})\b", re.M | re.S)
 _RANGE = re.compile(
     r"(-?(?:[0-9]+[\.,][0-9]+|[0-9]+))(-)([0-9]+[\.,][0-9]+|[0-9]+)"
     rf"(?!{_SP}*{_MATH}|{_L})",
@@ -138,6 +140,7 @@ _SPECIAL_CHARS = "\"'‘’“”„«»\u202f\u2009\n<>+=*(₽→←&≡≤≥�
 _OTHER_DIGITS = "\u0660-\u1fff\u2200-\U0010ffff"
 _SPECIAL = re.compile("[0-9" + re.escape(_SPECIAL_CHARS) + _OTHER_DIGITS + "]")
 _NOT_DIGITS = frozenset(_SPECIAL_CHARS)  # anything else found may be a digit
+_ASCII_DIGITS = _NOT_DIGITS | frozenset("0123456789")  # found only these: digits are 0-9
 _NBSP_NEXT_TO_SPACE = re.compile("\xa0(?:(?<=[ \xa0]\xa0)|[ \xa0])", re.S)
 #: The characters each rule looks for, as sets (``isdisjoint`` of two sets
 #: costs less than of a set and a string, which it turns into a set first).
@@ -233,7 +236,8 @@ def typeset(text: str) -> str:
     if not found.isdisjoint(_PAIR_UNDO_SET):
         text = _PAIR_UNDO.sub(" ", text)
     if digits:
-        if _UNIT_HINT.search(text):
+        hint = _UNIT_HINT_ASCII if found.issubset(_ASCII_DIGITS) else _UNIT_HINT
+        if hint.search(text):
             text = _UNIT.sub("\\1\xa0\\2", text)
         if "-" in found and _RANGE_HINT.search(text):
             text = _RANGE.sub(_range, text)
