@@ -32,15 +32,16 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import generate
-from bench.memory import tree_memory
+from bench.memory import peak_tree_memory
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))  # newsdigest, for the search step
 PELICAN = [sys.executable, "-m", "pelican"]
 SITEURL = "https://example.org"
 #: The same pagination and feeds on both sides.
@@ -70,26 +71,15 @@ class Figure:
 def timed(command: list[str], env: dict | None = None) -> Figure:
     """Run ``command``; return its wall time and the peak memory of its process tree."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak_rss = peak_pss = 0
-    stop = threading.Event()
-
-    def sample():
-        nonlocal peak_rss, peak_pss
-        while not stop.is_set():
-            rss, pss = tree_memory(process.pid)
-            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
-            stop.wait(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, errors = process.communicate()
-    seconds = time.perf_counter() - start
-    stop.set()
-    sampler.join()
-    if process.returncode:
-        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{errors[-3000:]}")
+    with tempfile.TemporaryFile("w+") as errors:
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
+                                   stdout=subprocess.DEVNULL, stderr=errors, text=True)
+        peak_rss, peak_pss = peak_tree_memory(process, 0.1)
+        seconds = time.perf_counter() - start
+        if process.returncode:
+            errors.seek(0)
+            raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n"
+                             f"{errors.read()[-3000:]}")
     return Figure(seconds, peak_rss / 2**20, peak_pss / 2**20)
 
 
@@ -200,17 +190,21 @@ def search_times(side: Ours) -> tuple[Figure, Figure, int] | None:
     not installed."""
     from pelican.settings import read_settings
 
-    sys.path.insert(0, str(ROOT / "plugins"))
     from newsdigest.search import find_pagefind, search_bundle
+    from newsdigest.settings import setting
 
-    if find_pagefind() is None:
+    settings = read_settings(str(ROOT / "pelicanconf.py"))  # as SEARCH_STEP reads them
+    if find_pagefind(setting(settings, "DIGEST_PAGEFIND")) is None:
         return None
     report = json.loads(side.report.read_text("utf-8"))
     pages = [side.output / item["url"].removeprefix(SITEURL).lstrip("/")
              for item in report["files"] if item["status"] == "article" and item.get("url")]
-    listing = side.work / "search-pages.txt"
+    missing = [page for page in pages if not page.is_file()]
+    if missing:  # the report's URLs are the pages' paths while URL and SAVE_AS agree
+        raise SystemExit(f"search step: no page file {missing[0]}")
+    listing = side.work / "search-pages.txt"  # left in bench/work
     listing.write_text("\n".join(str(page) for page in pages), "utf-8")
-    bundle = side.output / search_bundle(read_settings(str(ROOT / "pelicanconf.py")))
+    bundle = side.output / search_bundle(settings)
     shutil.rmtree(bundle, ignore_errors=True)
     command = [sys.executable, "-c", SEARCH_STEP, str(side.output), str(listing)]
     fresh = timed(command)
@@ -218,7 +212,6 @@ def search_times(side: Ours) -> tuple[Figure, Figure, int] | None:
     kept = timed(command)
     if (bundle / "pagefind-entry.json").stat().st_mtime_ns != written:
         raise SystemExit("the search step indexed again an unchanged site")
-    listing.unlink()
     return fresh, kept, len(pages)
 
 

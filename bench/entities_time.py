@@ -44,7 +44,7 @@ SEED = ROOT / "seeds" / "000_80243a7568773db2.txt"
 sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT))
 
-from bench.memory import tree_memory  # noqa: E402
+from bench.memory import peak_tree_memory  # noqa: E402
 
 # --- the generator -------------------------------------------------------------------
 
@@ -212,14 +212,10 @@ def run(paths: list[Path], cache: Path, workers: int) -> dict:
     """:func:`measure` in a fresh interpreter, its process tree's memory sampled."""
     command = [sys.executable, __file__, "--measure", str(cache), str(workers),
                *map(str, paths)]
-    peak_rss = peak_pss = 0
     with tempfile.TemporaryFile("w+") as out, subprocess.Popen(
         command, stdout=out, stderr=subprocess.DEVNULL, text=True
     ) as process:
-        while process.poll() is None:
-            rss, pss = tree_memory(process.pid)
-            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
-            time.sleep(0.02)
+        peak_rss, peak_pss = peak_tree_memory(process, 0.02)
         if process.returncode:
             raise subprocess.CalledProcessError(process.returncode, command)
         out.seek(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 
 def _tree(root: int) -> list[int]:
@@ -51,3 +52,15 @@ def tree_memory(root: int) -> tuple[int, int]:
         one_rss, one_pss = _memory(pid)
         rss, pss = rss + one_rss, pss + one_pss
     return rss, pss
+
+
+def peak_tree_memory(process, interval: float) -> tuple[int, int]:
+    """Peak (sum of RSS, sum of PSS) in bytes over ``process`` (a
+    :class:`subprocess.Popen`) and its descendants, sampled every
+    ``interval`` seconds until it ends."""
+    peak_rss = peak_pss = 0
+    while process.poll() is None:
+        rss, pss = tree_memory(process.pid)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        time.sleep(interval)
+    return peak_rss, peak_pss

@@ -95,6 +95,8 @@ def test_json_ld_news_article(pub):
     assert data["publisher"] == {"@type": "Organization", "name": "Зеркало"}
     assert data["author"] == data["publisher"]
     assert sorted(data["keywords"]) == sorted(tags)  # the page groups them by kind
+    # in the article's order, as the meta tags
+    assert data["keywords"] == [m["content"] for m in soup.find_all("meta", property="article:tag")]
     assert data["url"] == url
     assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": url}
     assert text(data["description"]) == text(soup.select_one("main p.lead"))

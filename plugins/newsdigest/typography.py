@@ -204,6 +204,7 @@ def typeset(text: str) -> str:
     # found by an ``in`` test or a cheap pattern.
     found = set(_SPECIAL.findall(text))
     digits = not found.issubset(_NOT_DIGITS)
+    ascii_digits = found.issubset(_ASCII_DIGITS)  # no rule writes a digit
     if not found.isdisjoint(_QUOTE_SET):
         text = _quotes(text)
     rare = "\u202f" in found or "\u2009" in found
@@ -236,7 +237,7 @@ def typeset(text: str) -> str:
     if not found.isdisjoint(_PAIR_UNDO_SET):
         text = _PAIR_UNDO.sub(" ", text)
     if digits:
-        hint = _UNIT_HINT_ASCII if found.issubset(_ASCII_DIGITS) else _UNIT_HINT
+        hint = _UNIT_HINT_ASCII if ascii_digits else _UNIT_HINT
         if hint.search(text):
             text = _UNIT.sub("\\1\xa0\\2", text)
         if "-" in found and _RANGE_HINT.search(text):
