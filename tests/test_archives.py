@@ -81,7 +81,7 @@ def test_long_source_and_author_lists_become_members_in_generator_and_context():
     assert isinstance(generator.categories[0][1], Members)
     assert isinstance(generator.authors[0][1], Members)
     # short lists stay plain: scanning them is faster than a look-up from Python
-    assert type(generator.categories[1][1]) is list and len(articles[:2]) <= SHORT
+    assert type(generator.categories[1][1]) is list and len(generator.categories[1][1]) <= SHORT
     assert generator.categories[0][1] == articles
     assert generator.context["categories"] is generator.categories
     assert generator.context["authors"] is generator.authors

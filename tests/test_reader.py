@@ -285,7 +285,7 @@ def test_a_child_reads_ahead_what_the_cache_lacks_with_the_same_result(tmp_path,
 
 
 def test_the_child_reads_the_cache_in_any_folder_and_never_writes_it(tmp_path):
-    from newsdigest.readahead import _ReadOnly
+    from newsdigest.readcache import ReadOnlyCache
 
     folder = tmp_path / "архив ?#%20 dumps"
     reader = cached_reader(folder)
@@ -293,8 +293,8 @@ def test_the_child_reads_the_cache_in_any_folder_and_never_writes_it(tmp_path):
     reader._open_cache().close()  # stored
     key = reader._open_cache().key(SEED.read_bytes())
     before = (folder / "reader.sqlite3").read_bytes()
-    assert _ReadOnly(str(folder / "reader.sqlite3")).has(key)
-    assert not _ReadOnly(str(folder / "reader.sqlite3")).has("0" * 64)
+    assert ReadOnlyCache(str(folder / "reader.sqlite3")).has(key)
+    assert not ReadOnlyCache(str(folder / "reader.sqlite3")).has("0" * 64)
     assert (folder / "reader.sqlite3").read_bytes() == before
 
 

@@ -59,11 +59,11 @@ def plan_reading(generator) -> None:
     reader = generator.readers.readers.get("txt")
     if not isinstance(reader, DumpReader):
         return
-    files = generator.get_files(
+    names = generator.get_files(
         generator.settings["ARTICLE_PATHS"], exclude=generator.settings["ARTICLE_EXCLUDES"]
     )
     reader.plan([
-        os.path.abspath(os.path.join(generator.path, name)) for name in files
+        os.path.abspath(os.path.join(generator.path, name)) for name in names
         if os.path.splitext(name)[1][1:] in DumpReader.file_extensions
     ])
 

@@ -393,13 +393,13 @@ class EntityCache:
                 "SELECT key FROM used WHERE day > ?", (since,))}
         return self._recent
 
-    def _rows(self, table: str, keys: Sequence[str]):
+    def _rows(self, table: str, keys: Sequence[str], columns: str = "key, value"):
         self._used.update(keys)
         for begin in range(0, len(keys), 500):
             chunk = list(keys[begin : begin + 500])
             marks = ",".join("?" * len(chunk))
             yield from self._db.execute(
-                f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk
+                f"SELECT {columns} FROM {table} WHERE key IN ({marks})", chunk
             )
 
     def get_many(self, keys: Sequence[str]) -> dict[str, list[Mention]]:
@@ -407,6 +407,10 @@ class EntityCache:
             key: [make_mention(*item) for item in json.loads(value)]
             for key, value in self._rows("mentions", keys)
         }
+
+    def known(self, keys: Sequence[str]) -> set[str]:
+        """Those of ``keys`` whose mentions the cache holds (none decoded)."""
+        return {key for (key,) in self._rows("mentions", keys, "key")}
 
     @staticmethod
     def text_key(title: str, html: str, title_in_lead: bool) -> str:

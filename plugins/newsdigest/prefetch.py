@@ -93,7 +93,7 @@ def start(generator, fresh: set[str]) -> Prefetch | None:
         _, pairs = step_texts(articles, headlines, options, cache)
         texts = [t for t in dict.fromkeys(m for _, m in pairs if m is not None) if t.strip()]
         keys = {text: cache.key(text) for text in texts}
-        known = cache.get_many(list(keys.values()))
+        known = cache.known(list(keys.values()))
         missing = [text for text in texts if keys[text] not in known]
     finally:
         cache.close()  # not shared with the child

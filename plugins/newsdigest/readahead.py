@@ -28,11 +28,9 @@ import gc
 import logging
 import multiprocessing
 import os
-import sqlite3
 import sys
-from pathlib import Path
 
-from .readcache import Entry, decode_entry, encode_entry, entry_key
+from .readcache import Entry, ReadOnlyCache, decode_entry, encode_entry, entry_key
 
 #: No child for fewer dumps ahead than this: forking costs more than they take.
 MIN_DUMPS = 40
@@ -77,9 +75,10 @@ class ReadAhead:
         send.close()
         self._pipe = receive
 
-    def take(self, key: str) -> Entry | None:
+    def take(self, key: str) -> tuple[Entry, str] | None:
         """The child's entry for the dump with this cache key (its path
-        without a cache), if it sent one."""
+        without a cache), if it sent one, with its JSON (what the cache
+        stores)."""
         try:
             while self._pipe is not None and self._pipe.poll():
                 found, value = self._pipe.recv()
@@ -91,7 +90,7 @@ class ReadAhead:
         if value is None:
             return None
         self.taken += 1
-        return decode_entry(value)
+        return decode_entry(value), value
 
     def close(self) -> None:
         """Reading is over: the child stops."""
@@ -118,7 +117,7 @@ def _child(reader, paths, reached, pipe, cache_path, ident) -> None:
     sys.stdout = sys.stderr = open(os.devnull, "w")
     gc.freeze()
     options = reader.options
-    cache = _ReadOnly(cache_path)
+    cache = ReadOnlyCache(cache_path)
     for number in range(len(paths) - 1, -1, -1):
         if number <= reached.value:
             break
@@ -138,24 +137,3 @@ def _child(reader, paths, reached, pipe, cache_path, ident) -> None:
         pipe.send((key, encode_entry(reader._read_bytes(raw, mtime))))
     pipe.close()
 
-
-class _ReadOnly:
-    """The reader cache's file, read only (a child never writes or moves it)."""
-
-    def __init__(self, path: str | None):
-        self._db = None
-        if path and os.path.exists(path):
-            try:  # a file: URI, any character of the path escaped
-                uri = Path(path).resolve().as_uri() + "?mode=ro"
-                self._db = sqlite3.connect(uri, uri=True, timeout=30)
-            except (sqlite3.Error, ValueError):
-                self._db = None
-
-    def has(self, key: str) -> bool:
-        if self._db is None:
-            return False
-        try:
-            return self._db.execute("SELECT 1 FROM entries WHERE key = ?", (key,)).fetchone() \
-                is not None
-        except sqlite3.Error:
-            return False

@@ -183,10 +183,11 @@ class ReaderCache:
             self._used.append((self._today, key))
         return entry
 
-    def put(self, key: str, entry: Entry) -> None:
+    def put(self, key: str, entry: Entry, encoded: str | None = None) -> None:
+        """Store ``entry`` (``encoded``: its :func:`encode_entry`, if known)."""
         if self._db is None:
             return
-        self._pending[key] = encode_entry(entry)
+        self._pending[key] = encoded if encoded is not None else encode_entry(entry)
         if len(self._pending) >= BATCH:
             self.flush()
 
@@ -220,6 +221,29 @@ class ReaderCache:
             self._db.close()
             self._db = None
 
+
+
+class ReadOnlyCache:
+    """The cache's file, read only, for a forked child (:mod:`.readahead`)
+    that never writes or moves it: only whether it holds a key."""
+
+    def __init__(self, path: str | None):
+        self._db = None
+        if path and os.path.exists(path):
+            try:  # a file: URI, any character of the path escaped
+                uri = Path(path).resolve().as_uri() + "?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, timeout=30)
+            except (sqlite3.Error, ValueError):
+                self._db = None
+
+    def has(self, key: str) -> bool:
+        if self._db is None:
+            return False
+        try:
+            found = self._db.execute("SELECT 1 FROM entries WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return False
+        return found is not None
 
 def entry_key(ident: str, data: bytes) -> str:
     """The key of a dump's entry: its bytes, under the cache's ``ident``."""

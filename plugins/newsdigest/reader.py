@@ -56,7 +56,7 @@ class DumpReader(BaseReader):
         #: source paths of the dumps read this build without the cache (new,
         #: changed, or no cache): their texts may be new to the entity cache
         self.fresh: set[str] = set()
-        self._ahead: ReadAhead | None = None  # see plan()
+        self._ahead = ReadAhead([])  # nothing to read ahead until plan()
 
     def typeset(self, text: str) -> str:
         """Typography, remembered: the same sidebar headlines recur in many dumps."""
@@ -70,16 +70,14 @@ class DumpReader(BaseReader):
     def plan(self, paths: list[str]) -> None:
         """The dumps this build will read, in order (``article_generator_init``):
         what a new dump's miss lets a child read ahead (:mod:`.readahead`)."""
-        if self._ahead is not None:
-            self._ahead.close()
+        self._ahead.close()
         self._ahead = ReadAhead(paths)
 
     def read(self, source_path: str):
         name = display_path(source_path)
         options = self.options
         ahead = self._ahead
-        if ahead is not None:
-            ahead.reached(source_path)
+        ahead.reached(source_path)
         stat = os.stat(source_path)
         mtime = dt.date.fromtimestamp(stat.st_mtime)
         if stat.st_size > options.max_bytes:
@@ -94,15 +92,14 @@ class DumpReader(BaseReader):
             key = cache.key(raw) if cache else ""
             entry = cache.get(key) if cache else None
             if entry is None or not entry.holds(options.reference_date, mtime):
-                entry = ahead.take(key or source_path) if ahead is not None else None
+                entry, encoded = ahead.take(key or source_path) or (None, None)
                 if entry is None or not entry.holds(options.reference_date, mtime):
-                    if ahead is not None:  # the dumps after this one, read ahead
-                        ahead.start(self, source_path, cache and cache.path,
-                                    cache and cache.ident)
-                    entry = self._read_bytes(raw, mtime)
+                    # the dumps after this one, read ahead
+                    ahead.start(self, source_path, cache and cache.path, cache and cache.ident)
+                    entry, encoded = self._read_bytes(raw, mtime), None
                 self.fresh.add(source_path)
                 if cache:
-                    cache.put(key, entry)
+                    cache.put(key, entry, encoded)
 
         data = entry.data
         for warning in data.warnings:
@@ -142,8 +139,7 @@ class DumpReader(BaseReader):
         """Write the cache's pending entries (called once every dump is read;
         the rest, if any, when this reader goes or at exit); the child reading
         ahead, if any, stops."""
-        if self._ahead is not None:
-            self._ahead.close()
+        self._ahead.close()
         if self._cache is not None:
             self._cache.flush()
 

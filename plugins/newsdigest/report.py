@@ -15,6 +15,7 @@ readable, line-by-line diffable, and written by the json module's C encoder
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -105,14 +106,8 @@ def roundup_json(corpus: Corpus, siteurl: str = "") -> dict:
     the site: file names only (:func:`published_name`)."""
     article_ref = _article_refs(siteurl)
     # the same captures and entities recur in thousands of rows: each made once
-    names: dict[str, str] = {}
+    name = functools.cache(published_name)
     entities: dict[int, dict] = {}
-
-    def name(path: str) -> str:
-        known = names.get(path)
-        if known is None:
-            known = names[path] = published_name(path)
-        return known
 
     def entity(item) -> dict:
         known = entities.get(id(item))

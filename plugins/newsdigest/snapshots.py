@@ -132,10 +132,6 @@ def same_story(a: Body, b: Body) -> bool:
 BANDS, ROWS = 25, 5
 
 
-def _bands() -> tuple[int, int]:
-    return BANDS, ROWS
-
-
 def _permutations(count: int) -> tuple[np.ndarray, np.ndarray]:
     """``datasketch``'s ``MinHash`` permutations, scheme ``affine32``, seed 1:
     ``h -> a * h + b mod 2**32`` with ``a`` odd."""
@@ -174,7 +170,7 @@ def _candidates(signatures: np.ndarray) -> list[set[int]]:
     """For each signature (a row), the earlier rows that agree with it on all
     the values of at least one band: the pairs ``datasketch``'s
     ``MinHashLSH`` proposes, with the bands kept as plain dictionaries."""
-    bands, rows = _bands()
+    bands, rows = BANDS, ROWS
     count = signatures.shape[0]
     keys = []  # per band: each row's values in that band, as bytes
     for band in range(bands):
@@ -237,5 +233,4 @@ def group(bodies: Sequence[Body]) -> list[list[str]]:
 
 def candidate_probability(similarity: float) -> float:
     """Probability that LSH proposes a pair with this lead similarity."""
-    bands, rows = _bands()
-    return 1 - (1 - similarity**rows) ** bands
+    return 1 - (1 - similarity**ROWS) ** BANDS
