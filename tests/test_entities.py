@@ -140,6 +140,33 @@ def test_morphology_of_a_window_is_that_of_the_whole_sentence(extractor):
     assert [tags[i] for (i, _), tags in zip(expected, got, strict=True)] == [
         tag for _, tag in expected
     ]
+    # the middle token alone: the layers compute only what it depends on
+    got = extractor.morph_tags(windows, [[i] for i, _ in expected])
+    assert got == [[tag] for _, tag in expected]
+    # and several tokens of one sentence, as a mention's window asks for them
+    wanted = [list(range(1, len(words), 3)) for words in sents]
+    got = extractor.morph_tags(sents, wanted)
+    assert got == [[tags[i] for i in want] for tags, want in zip(full, wanted, strict=True)]
+
+
+def test_the_encoder_computes_only_what_the_kept_outputs_need(extractor):
+    import numpy as np
+
+    from newsdigest.entity_model import encode
+
+    words = SEED.read_text("utf-8").split()
+    items = [words[:40], words[40:300], words[300:310]]
+    model, encoder = extractor.morph.infer.model, extractor.morph.infer.encoder
+    data = next(encoder(items))
+    full = encode(model, data)
+    keep = np.zeros(data.pad_mask.shape, dtype=bool)
+    keep[0, [0, 20, 39]] = keep[1, 100:103] = keep[2, 9] = True
+    keep[2, 30] = True  # padding: never computed
+    part = encode(model, data, keep)
+    real = keep & ~data.pad_mask
+    # the same products (BLAS may round a smaller matrix differently)
+    np.testing.assert_allclose(part[real], full[real], rtol=1e-5, atol=1e-5)
+    assert not part[~real].any()
 
 
 def test_the_models_are_natashas_with_one_word_list(extractor):

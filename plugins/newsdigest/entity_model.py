@@ -13,7 +13,10 @@ natasha's own pipeline (``Doc.segment`` → ``tag_ner`` → ``tag_morph`` →
   side of it and on nothing else, padding being zero like the convolution's
   own. So a window of a mention's tokens with :data:`CONTEXT` tokens either
   side, inside its sentence, gives the tags tagging the whole sentence gives
-  (a test checks it on every token of the fixtures);
+  (a test checks it on every token of the fixtures). Within a window, each
+  convolution computes only the positions the mention's tokens depend on
+  (two either side after the first, one after the second, the tokens
+  themselves after the last);
 * syntax is parsed on whole sentences (its head scores compare every token of
   the sentence), only on sentences holding a multi-word organisation, and only
   head ids are computed (dependency labels are not used);
@@ -88,42 +91,84 @@ def receptive_field(model) -> int:
     return sum(layer.conv.weight.shape[-1] // 2 for layer in model.encoder.layers)
 
 
-def encode(model, data):
+def encode(model, data, keep=None):
     """``model.encoder(model.emb(...))`` of slovnet, with the same numbers
     (bit for bit: the same matrices go to the same ``matmul``, the other
     operations are element-wise), without its copies: activations stay
     (batch, sequence, features) and the convolution's windows are written
-    directly instead of gathered from a padded, transposed copy."""
+    directly instead of gathered from a padded, transposed copy.
+
+    ``keep`` (batch × sequence, boolean) names the only outputs wanted: each
+    layer then computes only the positions those depend on (the wanted ones,
+    widened by the half-widths of the layers after it) and leaves the others
+    zero. The rows computed are the same products as in the whole sequence;
+    BLAS may round a product of a few rows differently from the same rows in
+    a larger one (OpenBLAS has kernels for small matrices), as it does for
+    slovnet's own batches of different sizes."""
     import numpy as np
 
     x = model.emb(data.word_id, data.shape_id)
     mask = data.pad_mask
     batch, length, _ = x.shape
-    for layer in model.encoder.layers:
+    layers = model.encoder.layers
+    needs = [None] * len(layers)
+    if keep is not None:
+        need = keep & ~mask
+        for index in range(len(layers) - 1, -1, -1):
+            needs[index] = need
+            need = _widen(need, layers[index].conv.weight.shape[-1] // 2) & ~mask
+    for layer, need in zip(layers, needs, strict=True):
         conv, norm = layer.conv, layer.norm
         filters, channels, width = conv.weight.shape
         pad = conv.padding
         count = length + 2 * pad - width + 1
-        # windows[b, w, c, j] = x padded with zeros, at [b, w + j, c]
-        windows = np.empty((batch, count, channels, width), dtype=x.dtype)
-        for j in range(width):
-            low, high = max(0, pad - j), min(count, length + pad - j)
-            windows[:, low:high, :, j] = x[:, low + j - pad : high + j - pad, :]
-            windows[:, :low, :, j] = 0
-            windows[:, high:, :, j] = 0
         weight = conv.weight.array.reshape(filters, channels * width)
-        out = np.matmul(windows.reshape(batch * count, channels * width), weight.T)
+        if need is None:
+            # windows[b, w, c, j] = x padded with zeros, at [b, w + j, c]
+            windows = np.empty((batch, count, channels, width), dtype=x.dtype)
+            for j in range(width):
+                low, high = max(0, pad - j), min(count, length + pad - j)
+                windows[:, low:high, :, j] = x[:, low + j - pad : high + j - pad, :]
+                windows[:, :low, :, j] = 0
+                windows[:, high:, :, j] = 0
+            out = np.matmul(windows.reshape(batch * count, channels * width), weight.T)
+        else:
+            # the same windows, of the needed positions only
+            assert count == length, "a convolution that keeps the sequence's length"
+            rows = np.flatnonzero(need)
+            padded = np.zeros((batch, length + 2 * pad, channels), dtype=x.dtype)
+            padded[:, pad : pad + length] = x
+            padded = padded.reshape(-1, channels)
+            start = rows // length * (length + 2 * pad) + rows % length
+            windows = np.empty((len(rows), channels, width), dtype=x.dtype)
+            for j in range(width):
+                windows[:, :, j] = padded[start + j]
+            part = np.matmul(windows.reshape(len(rows), channels * width), weight.T)
+            out = np.zeros((batch * count, filters), dtype=part.dtype)
         # the same operations as slovnet's, in place
-        out += conv.bias.array
+        target = out if need is None else part
+        target += conv.bias.array
+        np.clip(target, 0, None, out=target)
+        target -= norm.mean.array
+        target /= norm.std.array
+        target *= norm.weight.array
+        target += norm.bias.array
+        if need is not None:
+            out[rows] = part
         out = out.reshape(batch, count, filters)
-        np.clip(out, 0, None, out=out)
-        out -= norm.mean.array
-        out /= norm.std.array
-        out *= norm.weight.array
-        out += norm.bias.array
         out[mask] = 0
         x = out
     return x
+
+
+def _widen(need, by: int):
+    """``need`` (batch × sequence, boolean) with every True spread ``by``
+    positions either way along the sequence."""
+    wide = need.copy()
+    for shift in range(1, by + 1):
+        wide[:, shift:] |= need[:, :-shift]
+        wide[:, :-shift] |= need[:, shift:]
+    return wide
 
 
 def crf_decode(crf, emissions, mask) -> list:
@@ -480,28 +525,36 @@ class NatashaExtractor:
                     where = position.get(id(token))
                     if where:
                         needed.setdefault(id(where[0]), (where[0], set()))[1].add(where[1])
-        windows = []  # (sentence, start, stop)
+        windows = []  # (sentence, start, stop, the mention tokens' offsets in it)
         for sent, indexes in needed.values():
             size = len(sent.tokens)
             start = stop = None
+            wanted: list[int] = []
             for index in sorted(indexes):
                 low, high = max(0, index - self.context), min(size, index + self.context + 1)
-                if stop is not None and low <= stop:
-                    stop = high
-                    continue
-                if stop is not None:
-                    windows.append((sent, start, stop))
-                start, stop = low, high
-            windows.append((sent, start, stop))
-        words = [[t.text for t in sent.tokens[a:b]] for sent, a, b in windows]
-        for window, tags in zip(windows, self.morph_tags(words), strict=True):
-            sent, start, _ = window
-            for token, (pos, feats) in zip(sent.tokens[start:], tags, strict=False):
+                if stop is not None and low > stop:
+                    windows.append((sent, start, stop, wanted))
+                    stop, wanted = None, []
+                if stop is None:
+                    start = low
+                stop = high
+                wanted.append(index - start)
+            windows.append((sent, start, stop, wanted))
+        words = [[t.text for t in sent.tokens[a:b]] for sent, a, b, _ in windows]
+        tags = self.morph_tags(words, [wanted for *_, wanted in windows])
+        for (sent, start, _, wanted), window_tags in zip(windows, tags, strict=True):
+            for offset, (pos, feats) in zip(wanted, window_tags, strict=True):
+                token = sent.tokens[start + offset]
                 token.pos, token.feats = pos, feats
 
-    def morph_tags(self, items: Sequence[Sequence[str]]) -> list[list[tuple[str, dict]]]:
+    def morph_tags(
+        self, items: Sequence[Sequence[str]], wanted: Sequence[Sequence[int]] | None = None
+    ) -> list[list[tuple[str, dict]]]:
         """(pos, feats) of every word of each word list, as slovnet's morph
-        tagger gives them."""
+        tagger gives them; with ``wanted``, of those positions of each list
+        only (in their order; the model then computes only what they depend
+        on: about half the work for a name with three words either side)."""
+        import numpy as np
         from slovnet.conll import parse_conll_tag
 
         infer = self.morph.infer
@@ -509,15 +562,25 @@ class NatashaExtractor:
         out: list = [None] * len(items)
         for batch in _batches([len(words) for words in items]):
             data = self._morph_encoder.input([items[i] for i in batch])
-            pred = model.head.decode(model.head(encode(model, data)))
-            sizes = (~data.pad_mask).sum(-1)
+            if wanted is None:
+                keep = ~data.pad_mask
+            else:
+                keep = np.zeros(data.pad_mask.shape, dtype=bool)
+                for row, index in enumerate(batch):
+                    keep[row, wanted[index]] = True
+            features = encode(model, data, None if wanted is None else keep)
+            # the head (a projection per token) on the wanted positions only
+            pred = model.head.decode(model.head(features[keep])).tolist()
+            at = 0
             for row, index in enumerate(batch):
+                size = int(keep[row].sum())
                 tags = []
-                for tag_id in pred[row, : sizes[row]].tolist():
+                for tag_id in pred[at : at + size]:
                     tag = self._tags.get(tag_id)
                     if tag is None:
                         tag = self._tags[tag_id] = parse_conll_tag(decode(tag_id))
                     tags.append(tag)
+                at += size
                 out[index] = tags
         return out
 
