@@ -572,7 +572,8 @@ class NatashaExtractor:
         """(pos, feats) of every word of each word list, as slovnet's morph
         tagger gives them; with ``wanted``, of those positions of each list
         only (in their order; the model then computes only what they depend
-        on: about half the work for a name with three words either side)."""
+        on: a third less work for a two-word name with three words either
+        side)."""
         import numpy as np
         from slovnet.conll import parse_conll_tag
 
