@@ -1,0 +1,127 @@
+"""The least time the entity models' arithmetic can take: a bound, for the
+cold-build target, that no code change can beat.
+
+    .venv/bin/python bench/entities_floor.py [--corpus DIR] [--count N]
+
+Runs the entities step cold (an empty cache) in this process alone on the
+first ``--count`` dumps of ``--corpus`` (default: all of the benchmark's
+5,000, ``bench/work/n5000/dumps``, made by ``make bench``), counting the
+multiply-adds of the three models' convolutions as
+:func:`newsdigest.entity_model.encode` computes them (per layer: the rows it
+computes × filters × channels × width, twice: a multiply and an add). It also
+measures this machine's float32 matrix product on one thread at the largest
+layer's shape (the models run one BLAS thread per process), and prints, per
+model, the tokens and billions of operations; the floor (every product at
+that speed, nothing else) in CPU seconds and in wall seconds on every core;
+and what the step took. The models' heads are left out (a few per cent): the
+floor is a lower bound.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT))
+
+
+def matmul_gflops(rows: int = 4096, channels: int = 990, filters: int = 256) -> float:
+    """Best of five float32 products (rows × channels) · (channels × filters)
+    on one BLAS thread, in billions of operations per second."""
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((rows, channels), dtype=np.float32)
+    b = rng.standard_normal((filters, channels), dtype=np.float32)
+    best = float("inf")
+    with threadpool_limits(limits=1, user_api="blas"):
+        for _ in range(5):
+            began = time.perf_counter()
+            for _ in range(10):
+                np.matmul(a, b.T)
+            best = min(best, (time.perf_counter() - began) / 10)
+    return 2 * rows * channels * filters / best / 1e9
+
+
+def count_step(paths: list[Path]) -> tuple[Counter, float, float]:
+    """Operations and tokens per model (``"NER ops"``, ``"NER tokens"``…), and
+    the step's wall and CPU seconds, from one cold entities step."""
+    import numpy as np
+    from pelican.settings import read_settings
+
+    import newsdigest
+    from bench.entities_time import cpu_seconds, read_generator
+    from newsdigest import entities, entity_model
+
+    newsdigest.register()
+    counts: Counter = Counter()
+    encode = entity_model.encode
+
+    def counting(model, data, keep=None):
+        name = type(model).__name__  # NER, Morph, Syntax
+        real = ~data.pad_mask
+        layers = model.encoder.layers
+        if keep is None:  # every position of the padded batch
+            rows = [data.pad_mask.size] * len(layers)
+        else:  # as encode narrows them
+            need, rows = keep & real, []
+            for layer in reversed(layers):
+                rows.append(int(need.sum()))
+                need = entity_model._widen(need, layer.conv.weight.shape[-1] // 2) & real
+            rows.reverse()
+        counts[f"{name} ops"] += sum(
+            2 * n * int(np.prod(layer.conv.weight.shape))
+            for n, layer in zip(rows, layers, strict=True)
+        )
+        counts[f"{name} tokens"] += int((real if keep is None else keep & real).sum())
+        return encode(model, data, keep)
+
+    with tempfile.TemporaryDirectory() as cache:
+        settings = read_settings(str(ROOT / "pelicanconf.py"), override={
+            "DIGEST_REFERENCE_DATE": "2026-11-25", "DIGEST_CACHE_PATH": cache,
+            "DIGEST_READER_CACHE": False, "DIGEST_ENTITY_WORKERS": 1,
+        })
+        generator, corpus = read_generator(paths, settings)
+        entity_model.encode = counting
+        try:
+            cpu, began = cpu_seconds(), time.perf_counter()
+            entities.tag_corpus(generator, corpus)
+            wall, cpu = time.perf_counter() - began, cpu_seconds() - cpu
+        finally:
+            entity_model.encode = encode
+    return counts, wall, cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpus", type=Path, default=ROOT / "bench" / "work" / "n5000" / "dumps")
+    parser.add_argument("--count", type=int, default=None)
+    args = parser.parse_args()
+    paths = sorted(args.corpus.glob("*.txt"))[: args.count]
+    if not paths:
+        sys.exit(f"entities_floor: no dumps in {args.corpus} (run make bench first)")
+    speed = matmul_gflops()
+    counts, wall, cpu = count_step(paths)
+    cores = os.cpu_count() or 1
+    total = sum(v for k, v in counts.items() if k.endswith(" ops"))
+    print(f"{len(paths)} dumps; float32 matmul on one thread: {speed:.0f} GFLOP/s")
+    for name in ("NER", "Morph", "Syntax"):
+        print(f"  {name:<6} {counts[f'{name} tokens']:>9,} tokens "
+              f"{counts[f'{name} ops'] / 1e9:>8.0f} GFLOP")
+    floor = total / 1e9 / speed
+    print(f"floor: {floor:.1f} CPU-s, {floor / cores:.1f} s of wall on {cores} cores "
+          f"(convolutions only, at full speed)")
+    print(f"the step, one process: {wall:.1f} s wall, {cpu:.1f} CPU-s "
+          f"({floor / cpu:.0%} of it the floor)")
+
+
+if __name__ == "__main__":
+    main()
