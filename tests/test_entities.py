@@ -234,6 +234,29 @@ def test_the_fast_tokenizer_gives_razdels_tokens(text):
     assert tokenize(text) == razdel_tokens(text)
 
 
+@st.composite
+def in_order(draw):
+    """Items and envelopes, each in order and not overlapping (as razdel's
+    tokens and sentences are), anywhere on a line of 60 characters."""
+    def ordered():
+        cuts = sorted(draw(st.sets(st.integers(0, 60), max_size=24)))
+        pairs = list(zip(cuts[::2], cuts[1::2]))
+        return [SimpleNamespace(start=a, stop=b) for a, b in pairs]
+    return ordered(), ordered()
+
+
+@given(in_order())
+@settings(max_examples=3000, deadline=None)
+def test_envelopes_by_bisection_are_natashas(case):
+    from natasha.span import envelop_spans
+
+    from newsdigest.entity_model import _envelop
+
+    items, envelopes = case
+    ranges = _envelop([i.start for i in items], [i.stop for i in items], envelopes)
+    assert [items[low:high] for low, high in ranges] == list(envelop_spans(items, envelopes))
+
+
 def test_the_fast_tokenizer_on_real_text_and_razdels_dashes():
     from razdel.segmenters.punct import DASHES
 

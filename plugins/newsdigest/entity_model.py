@@ -40,7 +40,7 @@ natasha's own pipeline (``Doc.segment`` → ``tag_ner`` → ``tag_morph`` →
 from __future__ import annotations
 
 import logging
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
@@ -346,6 +346,21 @@ def _rules_may_join(left_type: str, left: str, right_type: str, right: str) -> b
             or (left in _NUMBER_JOINERS and right_type == "INT"))
 
 
+def _envelop(starts: Sequence[int], stops: Sequence[int], envelopes) -> list[tuple[int, int]]:
+    """natasha's ``envelop_spans`` (which items lie inside each envelope: the
+    tokens of a sentence or of a mention, the mentions of a sentence) as
+    index ranges into the items, by bisection instead of a walk over all of
+    them. Items (their ``starts`` and ``stops``) and envelopes are in order
+    and do not overlap, as razdel's tokens and sentences and the model's
+    mentions are: an envelope holds the items from the first that starts in
+    it to the last that ends in it."""
+    ranges = []
+    for envelope in envelopes:
+        low = bisect_left(starts, envelope.start)
+        ranges.append((low, max(low, bisect_right(stops, envelope.stop))))
+    return ranges
+
+
 def _batches(lengths: Sequence[int]) -> list[list[int]]:
     """Indexes in order of length, grouped so that a batch pads to at most
     :data:`BATCH_TOKENS` tokens (at least one sequence, at most
@@ -550,10 +565,13 @@ class NatashaExtractor:
         from razdel import sentenize
 
         doc = Doc(text)
-        doc.tokens = [DocToken(start, stop, word) for start, stop, word in tokenize(text)]
+        tokens = tokenize(text)
+        doc.tokens = [DocToken(start, stop, word) for start, stop, word in tokens]
         # natasha's Segmenter gives no sentence for an empty text
         doc.sents = [DocSent(s.start, s.stop, s.text) for s in sentenize(text)] if text else []
-        doc.envelop_sent_tokens()
+        starts, stops = [t[0] for t in tokens], [t[1] for t in tokens]
+        for sent, (low, high) in zip(doc.sents, _envelop(starts, stops, doc.sents), strict=True):
+            sent.tokens = doc.tokens[low:high]
         doc.spans = []
         return doc
 
@@ -571,12 +589,22 @@ class NatashaExtractor:
             for index, tags in zip(batch, crf_decode(model.head.crf, pred, ~data.pad_mask),
                                    strict=True):
                 doc = docs[index]
-                doc.spans = [
+                doc.spans = spans = [
                     DocSpan(s.start, s.stop, s.type, doc.text[s.start : s.stop])
                     for s in bio_spans(doc.tokens, [decode(t) for t in tags])
                 ]
-                doc.envelop_span_tokens()
-                doc.envelop_sent_spans()
+                if not spans:
+                    for sent in doc.sents:
+                        sent.spans = []
+                    continue
+                tokens = doc.tokens
+                starts, stops = [t.start for t in tokens], [t.stop for t in tokens]
+                for span, (low, high) in zip(spans, _envelop(starts, stops, spans), strict=True):
+                    span.tokens = tokens[low:high]
+                starts, stops = [s.start for s in spans], [s.stop for s in spans]
+                for sent, (low, high) in zip(doc.sents, _envelop(starts, stops, doc.sents),
+                                             strict=True):
+                    sent.spans = spans[low:high]
 
     def _tag_morph(self, docs, sents) -> None:
         """Morphology of every token of a mention that lies in a sentence
