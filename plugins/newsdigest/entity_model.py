@@ -498,7 +498,7 @@ class NatashaExtractor:
         self._morph_encoder = _Encoder(self.morph.infer.encoder)
         self._syntax_encoder = _Encoder(self.syntax.infer.encoder)
         self._tags: dict[int, tuple[str, dict]] = {}  # morph tag id -> (pos, feats)
-        self._inflected: dict[tuple, str] = {}
+        self._normal_words: dict[tuple, str] = {}
         self._nominatives: dict[tuple[str, str], str] = {}
         self._forms: dict[str, list] = {}
 
@@ -739,37 +739,36 @@ class NatashaExtractor:
 
     def _syntax_normalize(self, tokens) -> str:
         """natasha's ``syntax_normalize`` (what ``DocSpan.normalize`` does for
-        an organisation: the syntactic head and its adjectives inflected),
-        with :meth:`_inflect`."""
-        from natasha.norm import recover_shapes, recover_spaces, select_inflectable
+        an organisation: the syntactic head and its adjectives inflected)."""
+        from natasha.norm import recover_spaces, select_inflectable
 
         ids = set(select_inflectable(tokens))
-        words = [self._inflect(t.text, t.pos, t.feats) if t.id in ids else t.text for t in tokens]
-        return recover_spaces(recover_shapes(words, tokens), tokens)
+        words = [self._normal_word(t, False) if t.id in ids else t.text for t in tokens]
+        return recover_spaces(words, tokens)
 
     def _normalize(self, tokens) -> str:
         """natasha's ``normalize``, with :meth:`_nominative` where its
         ``inflect_word`` leaves an inflected word as found."""
-        from natasha.norm import normal_word, recover_shapes, recover_spaces
+        from natasha.norm import recover_spaces
 
-        words = []
-        for token in tokens:
-            text, feats = token.text, token.feats
-            word = self._inflect(text, token.pos, feats)
-            if word == normal_word(text) and feats.get("Case") not in (None, "Nom"):
-                word = self._nominative(word, feats["Case"])
-            words.append(word)
-        return recover_spaces(recover_shapes(words, tokens), tokens)
+        return recover_spaces([self._normal_word(t, True) for t in tokens], tokens)
 
-    def _inflect(self, text: str, pos: str, feats: dict) -> str:
-        """natasha's ``inflect_word`` (the nominative the dictionary gives
-        for the tagger's form), memoized."""
-        from natasha.norm import inflect_word
+    def _normal_word(self, token, nominative: bool) -> str:
+        """The token's dictionary form, in its shape (``Минск``, ``МВД``), as
+        natasha's ``inflect_word`` and ``recover_shape`` give it; with
+        ``nominative``, :meth:`_nominative` where natasha leaves an inflected
+        word as found. Memoized: a name's words come back with the same tags."""
+        from natasha.norm import inflect_word, normal_word
+        from natasha.shape import recover_shape
 
-        key = (text, pos, tuple(sorted(feats.items())))
-        word = self._inflected.get(key)
+        text, pos, feats = token.text, token.pos, token.feats
+        key = (text, pos, tuple(sorted(feats.items())), nominative)
+        word = self._normal_words.get(key)
         if word is None:
-            word = self._inflected[key] = inflect_word(self._parses, _Token(text, pos, feats))
+            word = inflect_word(self._parses, _Token(text, pos, feats))
+            if nominative and word == normal_word(text) and feats.get("Case") not in (None, "Nom"):
+                word = self._nominative(word, feats["Case"])
+            word = self._normal_words[key] = recover_shape(word, text)
         return word
 
     def _nominative(self, word: str, case: str) -> str:  # memoized
