@@ -6,9 +6,11 @@ cold-build target, that no code change can beat.
 Runs the entities step cold (an empty cache) in this process alone on the
 first ``--count`` dumps of ``--corpus`` (default: all of the benchmark's
 5,000, ``bench/work/n5000/dumps``, made by ``make bench``), counting the
-multiply-adds of the three models' convolutions as
-:func:`newsdigest.entity_model.encode` computes them (per layer: the rows it
-computes × filters × channels × width, twice: a multiply and an add). It also
+operations of the three models' convolutions as
+:func:`newsdigest.entity_model.encode` computes them (the first layer: each
+distinct word of a batch projected, then three additions per position; the
+others: per row computed, filters × channels × width, twice: a multiply and
+an add). It also
 measures this machine's float32 matrix product on one thread at the largest
 layer's shape (the models run one BLAS thread per process), and prints, per
 model, the tokens and billions of operations; the floor (every product at
@@ -77,9 +79,16 @@ def count_step(paths: list[Path]) -> tuple[Counter, float, float]:
                 rows.append(int(need.sum()))
                 need = entity_model._widen(need, layer.conv.weight.shape[-1] // 2) & real
             rows.reverse()
+        # the first layer: each distinct word and shape projected once, then
+        # three additions per output; the others: a window product per row
+        filters, channels, width = layers[0].conv.weight.shape
+        shapes = model.emb.shape.weight.array.shape[0]
+        distinct = len(np.unique(data.word_id.astype(np.int64) * shapes + data.shape_id))
+        counts[f"{name} ops"] += 2 * distinct * channels * width * filters
+        counts[f"{name} ops"] += rows[0] * width * filters
         counts[f"{name} ops"] += sum(
             2 * n * int(np.prod(layer.conv.weight.shape))
-            for n, layer in zip(rows, layers, strict=True)
+            for n, layer in zip(rows[1:], layers[1:], strict=True)
         )
         counts[f"{name} tokens"] += int((real if keep is None else keep & real).sum())
         return encode(model, data, keep)
