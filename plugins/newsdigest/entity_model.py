@@ -534,8 +534,8 @@ class NatashaExtractor:
         self.calls += len(texts)
         docs = [self._segment(text) for text in texts]
         self._tag_ner([doc for doc in docs if doc.text.strip() and doc.tokens])
+        self._tag_morph(docs)
         sents = [s for doc in docs for s in doc.sents if s.spans]
-        self._tag_morph(docs, sents)
         parse = [s for s in sents if any(sp.type == "ORG" and len(sp.tokens) > 1 for sp in s.spans)]
         self._parse_heads(parse)
         result = []
@@ -606,20 +606,30 @@ class NatashaExtractor:
                                              strict=True):
                     sent.spans = spans[low:high]
 
-    def _tag_morph(self, docs, sents) -> None:
+    def _tag_morph(self, docs) -> None:
         """Morphology of every token of a mention that lies in a sentence
         holding a mention (as tagging those whole sentences would give)."""
-        position = {}  # id(token) -> (sentence, index in it)
-        for sent in sents:
-            for index, token in enumerate(sent.tokens):
-                position[id(token)] = (sent, index)
         needed: dict[int, tuple] = {}  # id(sentence) -> (sentence, token indexes)
         for doc in docs:
+            if not doc.spans:
+                continue
+            # a sentence's tokens are a run of the document's (see _segment)
+            tokens, sentences = doc.tokens, doc.sents
+            starts = [t.start for t in tokens]
+            opening = [s.start for s in sentences]
             for span in doc.spans:
-                for token in span.tokens or ():
-                    where = position.get(id(token))
-                    if where:
-                        needed.setdefault(id(where[0]), (where[0], set()))[1].add(where[1])
+                if not span.tokens:
+                    continue
+                first = bisect_left(starts, span.tokens[0].start)
+                for at in range(first, first + len(span.tokens)):
+                    # the one sentence that can hold the token: the last to start by it
+                    number = bisect_right(opening, starts[at]) - 1
+                    if number < 0 or not sentences[number].spans:
+                        continue
+                    sent = sentences[number]
+                    low = bisect_left(starts, sent.start)
+                    if at < low + len(sent.tokens):
+                        needed.setdefault(id(sent), (sent, set()))[1].add(at - low)
         windows = []  # (sentence, start, stop, the mention tokens' offsets in it)
         for sent, indexes in needed.values():
             size = len(sent.tokens)
