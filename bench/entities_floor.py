@@ -1,5 +1,6 @@
-"""The least time the entity models' arithmetic can take: a bound, for the
-cold-build target, that no code change can beat.
+"""The least time the entity models' arithmetic, as the extractor computes
+it, can take: how much of the cold entities step is arithmetic and how much
+is everything else (Python, copies, waiting).
 
     .venv/bin/python bench/entities_floor.py [--corpus DIR] [--count N]
 
