@@ -280,8 +280,10 @@ def tags(tagger, features, mask) -> list[list[int]]:
     head = tagger.infer.model.head
     if hasattr(head, "crf"):
         return [t.tolist() for t in crf_decode(head.crf, head(features), mask)]
-    pred = head.decode(head(features), mask) if hasattr(head, "kernel") else head.decode(
-        head(features))
+    if hasattr(head, "kernel"):  # syntax: scores every pair of tokens, decodes with the mask
+        pred = head.decode(head(features), mask)
+    else:  # morphology: a projection per token
+        pred = head.decode(head(features))
     return [row[: size].tolist() for row, size in zip(pred, mask.sum(-1), strict=True)]
 
 
