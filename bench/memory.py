@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import time
+import subprocess
 
 
 def _tree(root: int) -> list[int]:
@@ -57,10 +57,14 @@ def tree_memory(root: int) -> tuple[int, int]:
 def peak_tree_memory(process, interval: float) -> tuple[int, int]:
     """Peak (sum of RSS, sum of PSS) in bytes over ``process`` (a
     :class:`subprocess.Popen`) and its descendants, sampled every
-    ``interval`` seconds until it ends."""
+    ``interval`` seconds until it ends (and noticed as soon as it ends:
+    the sampler waits on the process, it does not sleep past its end)."""
     peak_rss = peak_pss = 0
     while process.poll() is None:
         rss, pss = tree_memory(process.pid)
         peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
-        time.sleep(interval)
+        try:
+            process.wait(interval)
+        except subprocess.TimeoutExpired:
+            continue
     return peak_rss, peak_pss

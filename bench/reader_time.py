@@ -56,12 +56,12 @@ def median_ms(function, runs: int) -> float:
     return statistics.median(times) * 1000
 
 
-def core(data: bytes, options, typesetter=None):
+def core(data: bytes, options, typesetter=metadata.typeset):
     """decode, parse, infer, render: the reader's own work on the bytes
-    (``typesetter``: the reader's, which remembers headlines; default: none)."""
+    (``typesetter``: infer's own by default; a reader's remembers headlines)."""
     text, _ = dump.decode(data)
-    extra = {"typesetter": typesetter} if typesetter else {}
-    inferred = metadata.infer(dump.parse(text), options, fallback_date=None, **extra)
+    inferred = metadata.infer(dump.parse(text), options, fallback_date=None,
+                              typesetter=typesetter)
     render.render_blocks(inferred.blocks)
 
 
@@ -100,7 +100,7 @@ def one_dump(path: Path, runs: int, pelican_settings) -> None:
 
 
 def time_dump(path: Path, reader, readers, typogrify, options, best,
-              builder) -> dict[str, float]:
+              remembering) -> dict[str, float]:
     """One dump's time for each step (ms)."""
     data = path.read_bytes()
     with_typography, without = options
@@ -109,9 +109,9 @@ def time_dump(path: Path, reader, readers, typogrify, options, best,
         "reader, typography off": best(lambda: core(data, without)),
     }
     # As a build runs it: once, in file order, the headlines' typography
-    # remembered from earlier dumps (``builder``: a reader of its own).
+    # remembered from earlier dumps (``remembering``: a reader's typesetter).
     start = time.perf_counter()
-    core(data, with_typography, builder.typeset)
+    core(data, with_typography, remembering)
     times["reader, typography on, as in a build"] = (time.perf_counter() - start) * 1000
     # Once, in file order, as in a build (the reader remembers typeset
     # headlines: a second read of the same dump would find them all).
@@ -146,7 +146,7 @@ def corpus(folder: Path, repeat: int, pelican_settings) -> None:
     readers = Readers(pelican_settings)
     typogrify = typogrify_filter(pelican_settings)
     options = (with_typography, without)
-    builder = DumpReader(pelican_settings)
+    remembering = DumpReader(pelican_settings).typeset  # a reader of its own
     steps = ["reader, typography on", "reader, typography off",
              "reader, typography on, as in a build", "DumpReader.read",
              "typogrify (html, title, summary)", "pelican read_file"]
@@ -163,7 +163,7 @@ def corpus(folder: Path, repeat: int, pelican_settings) -> None:
     logging.disable(logging.WARNING)  # the dumps' warnings are not the point here
     for path in paths:
         for step, seconds in time_dump(path, reader, readers, typogrify, options, best,
-                                       builder).items():
+                                       remembering).items():
             times[step].append(seconds)
     # Pelican's own typogrify step (not cached), then the reader's (cached);
     # each with a cache of its own, so that "cold" is cold.

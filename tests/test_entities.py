@@ -237,11 +237,15 @@ def test_the_fast_tokenizer_gives_razdels_tokens(text):
 @st.composite
 def in_order(draw):
     """Items and envelopes, each in order and not overlapping (as razdel's
-    tokens and sentences are), anywhere on a line of 60 characters."""
+    tokens and sentences are), touching or apart (``слово,``: two tokens
+    with no space between them)."""
     def ordered():
-        cuts = sorted(draw(st.sets(st.integers(0, 60), max_size=24)))
-        pairs = list(zip(cuts[::2], cuts[1::2], strict=False))  # an odd last cut: dropped
-        return [SimpleNamespace(start=a, stop=b) for a, b in pairs]
+        items, at = [], 0
+        for gap, size in draw(st.lists(st.tuples(st.integers(0, 3), st.integers(1, 6)),
+                                       max_size=12)):
+            items.append(SimpleNamespace(start=at + gap, stop=at + gap + size))
+            at += gap + size
+        return items
     return ordered(), ordered()
 
 
@@ -294,7 +298,8 @@ def test_the_fast_encoder_gives_slovnets_numbers_and_tags(extractor):
 
     words = SEED.read_text("utf-8").split()
     items = [words[:1], words[:5], words[5:200], words[200:230], words[5:200]]
-    assert len({w.lower() for w in words[5:230]}) < 225  # words repeat: projected once
+    # precondition: the batch repeats words (each distinct one is projected once)
+    assert len({w.lower() for w in words[5:230]}) < 225
     for tagger in (extractor.ner, extractor.morph, extractor.syntax):
         model, encoder = tagger.infer.model, tagger.infer.encoder
         data = next(encoder(items))

@@ -394,7 +394,7 @@ class EntityCache:
         return self._recent
 
     def _rows(self, table: str, keys: Sequence[str], columns: str = "key, value"):
-        self._used.update(keys)
+        self.touch(keys)
         for begin in range(0, len(keys), 500):
             chunk = list(keys[begin : begin + 500])
             marks = ",".join("?" * len(chunk))
@@ -430,7 +430,7 @@ class EntityCache:
             (key, json.dumps([doc.text, doc.title, doc.lead], ensure_ascii=False))
             for key, doc in items
         ]
-        self._used.update(key for key, _ in rows)
+        self.touch(key for key, _ in rows)
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?)", rows)
 
@@ -477,6 +477,7 @@ class EntityCache:
             self._db.executemany("INSERT OR REPLACE INTO mentions VALUES (?, ?)", rows)
 
     def _use(self, key: str) -> str:
+        """:meth:`touch` for one key, inside a generator of rows."""
         self._used.add(key)
         return key
 

@@ -1,10 +1,12 @@
 """The natasha models, run as the entities step needs them (see :mod:`.entities`).
 
 :class:`NatashaExtractor` gives, for each text, the mentions natasha's news
-models find, with their kind and dictionary form. It gives what natasha's
-own pipeline (``Doc.segment`` → ``tag_ner`` → ``tag_morph`` →
-``parse_syntax`` → ``span.normalize``) would (the models' values equal up to
-float32 rounding, the tags and mentions the same), doing less work:
+models find, with their kind and dictionary form. The mentions (spans and
+kinds) are those natasha's own pipeline (``Doc.segment`` → ``tag_ner`` →
+``tag_morph`` → ``parse_syntax`` → ``span.normalize``) finds, the models'
+values equal up to float32 rounding; the dictionary forms are natasha's
+``normalize`` except where :meth:`NatashaExtractor._nominative` corrects a
+word natasha leaves inflected. It does less work than natasha:
 
 * the text is tokenized once (razdel), and the NER model reads those tokens
   (natasha's tagger would tokenize the text again);
@@ -125,31 +127,25 @@ def encode(model, data, keep=None):
     mask = data.pad_mask
     batch, length = mask.shape
     layers = model.encoder.layers
-    needs = [None] * len(layers)
-    if keep is not None:
-        need = keep & ~mask
-        for index in range(len(layers) - 1, -1, -1):
-            needs[index] = need
-            need = _widen(need, layers[index].conv.weight.shape[-1] // 2) & ~mask
     x = None
-    for index, (layer, need) in enumerate(zip(layers, needs, strict=True)):
+    for layer, rows in zip(layers, needed_rows(layers, mask, keep), strict=True):
         conv, norm = layer.conv, layer.norm
         filters, channels, width = conv.weight.shape
         pad = conv.padding
         assert length + 2 * pad - width + 1 == length, "a convolution keeps the length"
-        rows = None if need is None else np.flatnonzero(need)
-        if index == 0:
+        weight = conv.weight.array.reshape(filters, channels * width)
+        if x is None:
             part = _first_convolution(model.emb, conv, data, rows)
         elif rows is None:
             # windows[b, w, c, j] = x padded with zeros, at [b, w + j, c]
+            # (slices of x: faster than gathering every position's window)
             windows = np.empty((batch, length, channels, width), dtype=x.dtype)
             for j in range(width):
                 low, high = max(0, pad - j), min(length, length + pad - j)
                 windows[:, low:high, :, j] = x[:, low + j - pad : high + j - pad, :]
                 windows[:, :low, :, j] = 0
                 windows[:, high:, :, j] = 0
-            part = np.matmul(windows.reshape(batch * length, channels * width),
-                             conv.weight.array.reshape(filters, channels * width).T)
+            part = np.matmul(windows.reshape(batch * length, channels * width), weight.T)
         else:
             # the same windows, of the needed positions only
             padded = np.zeros((batch, length + 2 * pad, channels), dtype=x.dtype)
@@ -159,8 +155,7 @@ def encode(model, data, keep=None):
             windows = np.empty((len(rows), channels, width), dtype=x.dtype)
             for j in range(width):
                 windows[:, :, j] = padded[start + j]
-            part = np.matmul(windows.reshape(len(rows), channels * width),
-                             conv.weight.array.reshape(filters, channels * width).T)
+            part = np.matmul(windows.reshape(len(rows), channels * width), weight.T)
         # the same operations as slovnet's, in place
         part += conv.bias.array
         np.clip(part, 0, None, out=part)
@@ -169,14 +164,30 @@ def encode(model, data, keep=None):
         part *= norm.weight.array
         part += norm.bias.array
         if rows is None:
-            out = part
-        else:
-            out = np.zeros((batch * length, filters), dtype=part.dtype)
-            out[rows] = part
-        out = out.reshape(batch, length, filters)
-        out[mask] = 0
-        x = out
+            x = part.reshape(batch, length, filters)
+            x[mask] = 0
+        else:  # padding and positions not needed stay zero
+            x = np.zeros((batch * length, filters), dtype=part.dtype)
+            x[rows] = part
+            x = x.reshape(batch, length, filters)
     return x
+
+
+def needed_rows(layers, mask, keep=None) -> list:
+    """For each of ``layers``, the flat positions (batch × sequence) it must
+    compute so that the positions ``keep`` come out right: the kept ones,
+    widened by the half-widths of the layers after it, never padding
+    (``mask``). None for every layer when ``keep`` is None: all positions."""
+    import numpy as np
+
+    if keep is None:
+        return [None] * len(layers)
+    real = ~mask
+    need, needs = keep & real, []
+    for layer in reversed(layers):
+        needs.append(np.flatnonzero(need))
+        need = _widen(need, layer.conv.weight.shape[-1] // 2) & real
+    return needs[::-1]
 
 
 def _first_convolution(emb, conv, data, rows=None):
@@ -300,7 +311,7 @@ def tokenize(text: str) -> list[tuple[int, int, str]]:
                                         match.group())
         return found
 
-    window, count = 3, len(matches)  # razdel's TokenSplitter window
+    window, count = segmenter.split.window, len(matches)  # atoms razdel's rules see
     result = []
     first = matches[0]
     start, stop, buffer = first.start(), first.end(), first.group()
@@ -571,9 +582,14 @@ class NatashaExtractor:
         doc.tokens = [DocToken(start, stop, word) for start, stop, word in tokens]
         # natasha's Segmenter gives no sentence for an empty text
         doc.sents = [DocSent(s.start, s.stop, s.text) for s in sentenize(text)] if text else []
-        starts, stops = [t[0] for t in tokens], [t[1] for t in tokens]
-        for sent, (low, high) in zip(doc.sents, _envelop(starts, stops, doc.sents), strict=True):
-            sent.tokens = doc.tokens[low:high]
+        # kept for the later steps, which find tokens by bisection: the
+        # tokens' starts and stops, and the index of each sentence's first token
+        doc.token_starts = [t[0] for t in tokens]
+        doc.token_stops = [t[1] for t in tokens]
+        for sent, (low, high) in zip(
+            doc.sents, _envelop(doc.token_starts, doc.token_stops, doc.sents), strict=True
+        ):
+            sent.tokens, sent.first = doc.tokens[low:high], low
         doc.spans = []
         return doc
 
@@ -595,14 +611,10 @@ class NatashaExtractor:
                     DocSpan(s.start, s.stop, s.type, doc.text[s.start : s.stop])
                     for s in bio_spans(doc.tokens, [decode(t) for t in tags])
                 ]
-                if not spans:
-                    for sent in doc.sents:
-                        sent.spans = []
-                    continue
-                tokens = doc.tokens
-                starts, stops = [t.start for t in tokens], [t.stop for t in tokens]
-                for span, (low, high) in zip(spans, _envelop(starts, stops, spans), strict=True):
-                    span.tokens = tokens[low:high]
+                for span, (low, high) in zip(
+                    spans, _envelop(doc.token_starts, doc.token_stops, spans), strict=True
+                ):
+                    span.tokens, span.first = doc.tokens[low:high], low
                 starts, stops = [s.start for s in spans], [s.stop for s in spans]
                 for sent, (low, high) in zip(doc.sents, _envelop(starts, stops, doc.sents),
                                              strict=True):
@@ -616,22 +628,17 @@ class NatashaExtractor:
             if not doc.spans:
                 continue
             # a sentence's tokens are a run of the document's (see _segment)
-            tokens, sentences = doc.tokens, doc.sents
-            starts = [t.start for t in tokens]
-            opening = [s.start for s in sentences]
+            sentences = doc.sents
+            firsts = [s.first for s in sentences]
             for span in doc.spans:
-                if not span.tokens:
-                    continue
-                first = bisect_left(starts, span.tokens[0].start)
-                for at in range(first, first + len(span.tokens)):
-                    # the one sentence that can hold the token: the last to start by it
-                    number = bisect_right(opening, starts[at]) - 1
-                    if number < 0 or not sentences[number].spans:
+                for at in range(span.first, span.first + len(span.tokens)):
+                    # the one sentence that can hold the token: the last to begin by it
+                    number = bisect_right(firsts, at) - 1
+                    if number < 0:
                         continue
                     sent = sentences[number]
-                    low = bisect_left(starts, sent.start)
-                    if at < low + len(sent.tokens):
-                        needed.setdefault(id(sent), (sent, set()))[1].add(at - low)
+                    if sent.spans and at < sent.first + len(sent.tokens):
+                        needed.setdefault(id(sent), (sent, set()))[1].add(at - sent.first)
         windows = []  # (sentence, start, stop, the mention tokens' offsets in it)
         for sent, indexes in needed.values():
             size = len(sent.tokens)
@@ -659,9 +666,8 @@ class NatashaExtractor:
     ) -> list[list[tuple[str, dict]]]:
         """(pos, feats) of every word of each word list, as slovnet's morph
         tagger gives them; with ``wanted``, of those positions of each list
-        only (in their order; the model then computes only what they depend
-        on: a third less work for a two-word name with three words either
-        side)."""
+        only, in increasing order, each once (the model then computes only
+        what they depend on: on news text about a third less work)."""
         import numpy as np
         from slovnet.conll import parse_conll_tag
 

@@ -14,8 +14,9 @@ entities step's parallel extraction on all cores, so a cold build (or a big
 batch) is left to the entities step. Nothing else changes: the entities step
 decides everything as before, and extracts itself whatever the child did not
 do (it failed, or merging changed an article's text). The child writes only
-to the entity cache, which this process does not open until the child is
-done.
+to the entity cache; this process opens it before the fork (to find what it
+lacks, and to store the article texts the entities step will read), closes
+it, and does not open it again until the child is done.
 """
 
 from __future__ import annotations
