@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -33,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT))
+
+from bench.entities_time import BENCH_DUMPS, cold_step  # noqa: E402
 
 
 def matmul_gflops(rows: int = 4096, channels: int = 990, filters: int = 256) -> float:
@@ -58,13 +59,9 @@ def count_step(paths: list[Path]) -> tuple[Counter, float, float]:
     """Operations and tokens per model (``"NER ops"``, ``"NER tokens"``…), and
     the step's wall and CPU seconds, from one cold entities step."""
     import numpy as np
-    from pelican.settings import read_settings
 
-    import newsdigest
-    from bench.entities_time import cpu_seconds, read_generator
-    from newsdigest import entities, entity_model
+    from newsdigest import entity_model
 
-    newsdigest.register()
     counts: Counter = Counter()
     encode = entity_model.encode
 
@@ -72,14 +69,9 @@ def count_step(paths: list[Path]) -> tuple[Counter, float, float]:
         name = type(model).__name__  # NER, Morph, Syntax
         real = ~data.pad_mask
         layers = model.encoder.layers
-        if keep is None:  # every position of the padded batch
-            rows = [data.pad_mask.size] * len(layers)
-        else:  # as encode narrows them
-            need, rows = keep & real, []
-            for layer in reversed(layers):
-                rows.append(int(need.sum()))
-                need = entity_model._widen(need, layer.conv.weight.shape[-1] // 2) & real
-            rows.reverse()
+        # the rows each layer computes, as encode narrows them (None: all, padding too)
+        rows = [data.pad_mask.size if r is None else len(r)
+                for r in entity_model.needed_rows(layers, data.pad_mask, keep)]
         # the first layer: each distinct word and shape projected once, then
         # three additions per output; the others: a window product per row
         filters, channels, width = layers[0].conv.weight.shape
@@ -94,25 +86,17 @@ def count_step(paths: list[Path]) -> tuple[Counter, float, float]:
         counts[f"{name} tokens"] += int((real if keep is None else keep & real).sum())
         return encode(model, data, keep)
 
-    with tempfile.TemporaryDirectory() as cache:
-        settings = read_settings(str(ROOT / "pelicanconf.py"), override={
-            "DIGEST_REFERENCE_DATE": "2026-11-25", "DIGEST_CACHE_PATH": cache,
-            "DIGEST_READER_CACHE": False, "DIGEST_ENTITY_WORKERS": 1,
-        })
-        generator, corpus = read_generator(paths, settings)
-        entity_model.encode = counting
-        try:
-            cpu, began = cpu_seconds(), time.perf_counter()
-            entities.tag_corpus(generator, corpus)
-            wall, cpu = time.perf_counter() - began, cpu_seconds() - cpu
-        finally:
-            entity_model.encode = encode
+    entity_model.encode = counting
+    try:
+        _, wall, cpu = cold_step(paths, DIGEST_ENTITY_WORKERS=1)
+    finally:
+        entity_model.encode = encode
     return counts, wall, cpu
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", type=Path, default=ROOT / "bench" / "work" / "n5000" / "dumps")
+    parser.add_argument("--corpus", type=Path, default=BENCH_DUMPS)
     parser.add_argument("--count", type=int, default=None)
     args = parser.parse_args()
     paths = sorted(args.corpus.glob("*.txt"))[: args.count]

@@ -23,42 +23,30 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(ROOT))
 
+from bench.entities_time import BENCH_DUMPS, cold_step  # noqa: E402
+
 
 def tag_cold(paths: list[Path], blocks: int | None) -> tuple[dict[str, list[str]], dict]:
     """Each article's entity tags (file -> names) from a cold entities step
     reading the title and the first ``blocks`` body blocks (None: all)."""
-    from pelican.settings import read_settings
-
-    from bench.entities_time import cpu_seconds, read_generator
     from newsdigest import entities
 
     whole = entities.html_blocks
-    with tempfile.TemporaryDirectory() as cache:
-        settings = read_settings(str(ROOT / "pelicanconf.py"), override={
-            "DIGEST_REFERENCE_DATE": "2026-11-25", "DIGEST_CACHE_PATH": cache,
-            "DIGEST_READER_CACHE": False,
-        })
-        generator, corpus = read_generator(paths, settings)
-        if blocks is not None:
-            entities.html_blocks = lambda html: whole(html)[:blocks]
-        try:
-            texts = entities.article_texts(generator.articles)
-            cpu, began = cpu_seconds(), time.perf_counter()
-            entities.tag_corpus(generator, corpus)
-            figures = {"seconds": time.perf_counter() - began, "cpu": cpu_seconds() - cpu,
-                       "chars": sum(len(t.text) for t in texts.values())}
-        finally:
-            entities.html_blocks = whole
+    if blocks is not None:
+        entities.html_blocks = lambda html: whole(html)[:blocks]
+    try:
+        generator, wall, cpu = cold_step(paths)
+        chars = sum(len(t.text) for t in entities.article_texts(generator.articles).values())
+    finally:
+        entities.html_blocks = whole
     tags = {a.digest_file: [e.name for e in a.entities] for a in generator.articles}
-    return tags, figures
+    return tags, {"seconds": wall, "cpu": cpu, "chars": chars}
 
 
 def agreement(full: dict[str, list[str]], narrow: dict[str, list[str]]) -> dict:
@@ -76,7 +64,7 @@ def agreement(full: dict[str, list[str]], narrow: dict[str, list[str]]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=ROOT / "bench/work/n5000/dumps")
+    parser.add_argument("--corpus", type=Path, default=BENCH_DUMPS)
     parser.add_argument("--count", type=int, default=600)
     parser.add_argument("--blocks", type=int, nargs="+", default=[1, 2, 3])
     args = parser.parse_args()

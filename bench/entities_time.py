@@ -147,6 +147,31 @@ def generate(count: int, folder: Path, seed: int = 20250315) -> list[Path]:
 
 # --- one measurement (in its own process) -------------------------------------------------
 
+#: The benchmark's 5,000 dumps (``make bench`` makes them): the corpus the
+#: other entity measurements default to.
+BENCH_DUMPS = ROOT / "bench" / "work" / "n5000" / "dumps"
+
+
+def cold_step(paths: list[Path], **override):
+    """One cold entities step (an empty cache, the reader cache off) on
+    ``paths``: (the generator, the step's wall seconds, its CPU seconds with
+    the workers'). ``override``: Pelican settings beside the defaults."""
+    from pelican.settings import read_settings
+
+    import newsdigest
+    from newsdigest import entities
+
+    newsdigest.register()
+    with tempfile.TemporaryDirectory() as cache:
+        settings = read_settings(str(ROOT / "pelicanconf.py"), override={
+            "DIGEST_REFERENCE_DATE": "2026-11-25", "DIGEST_CACHE_PATH": cache,
+            "DIGEST_READER_CACHE": False, **override,
+        })
+        generator, corpus = read_generator(paths, settings)
+        cpu, began = cpu_seconds(), time.perf_counter()
+        entities.tag_corpus(generator, corpus)
+        return generator, time.perf_counter() - began, cpu_seconds() - cpu
+
 
 def read_generator(paths: list[Path], settings: dict):
     """The dumps read through Pelican's readers into a stand-in for the
