@@ -284,7 +284,9 @@ def test_a_child_reads_ahead_what_the_cache_lacks_with_the_same_result(tmp_path,
     assert parses == [] and not warm._ahead.started  # no miss, no child
 
 
-def test_the_child_reads_the_cache_in_any_folder_and_never_writes_it(tmp_path):
+def test_the_read_only_cache_finds_keys_in_any_folder(tmp_path):
+    # What the read-ahead child opens: a path that needs escaping in a file:
+    # URI; the byte comparison is a guard (a read-only look-up writes nothing).
     from newsdigest.readcache import ReadOnlyCache
 
     folder = tmp_path / "архив ?#%20 dumps"

@@ -30,7 +30,9 @@ import multiprocessing
 import os
 import sys
 
-from .readcache import Entry, ReadOnlyCache, decode_entry, encode_entry, entry_key
+from .readcache import Entry, ReadOnlyCache, decode_entry, encode_entry
+
+logger = logging.getLogger(__name__)
 
 #: No child for fewer dumps ahead than this: forking costs more than they take.
 MIN_DUMPS = 40
@@ -46,18 +48,25 @@ class ReadAhead:
         self._process = None
         self._pipe = None
         self._received: dict[str, str] = {}  # key -> entry (JSON), not taken yet
-        self.started = False  # a child was started
         self.taken = 0  # entries the build process took from the child
 
+    @property
+    def started(self) -> bool:
+        """Whether a child was started (for this plan)."""
+        return self._reached is not None
+
     def reached(self, path: str) -> None:
-        """The build process is reading ``path``: the child leaves it alone."""
+        """The build process is reading ``path``: the child leaves it alone.
+        What the child sent so far is received (a full pipe would stop it)."""
         number = self._index.get(path)
         if number is not None and self._reached is not None:
             self._reached.value = max(self._reached.value, number)
+        self._receive()
 
-    def start(self, reader, path: str, cache_path: str | None, ident: str | None) -> None:
-        """At the first dump the cache misses (``path``): the child, for the
-        dumps after it (if enough, and if processes can be forked)."""
+    def start(self, reader, path: str, cache) -> None:
+        """At the first dump the cache (``cache``, a :class:`ReaderCache` or
+        None) misses (``path``): the child, for the dumps after it (if
+        enough, and if processes can be forked)."""
         if self._process is not None or "fork" not in multiprocessing.get_all_start_methods():
             return
         number = self._index.get(path)
@@ -68,10 +77,9 @@ class ReadAhead:
         receive, send = context.Pipe(duplex=False)
         self._process = context.Process(
             target=_child, name="newsdigest-read-ahead", daemon=True,
-            args=(reader, self.paths, self._reached, send, cache_path, ident),
+            args=(reader, self.paths, self._reached, send, cache),
         )
         self._process.start()
-        self.started = True
         send.close()
         self._pipe = receive
 
@@ -79,6 +87,15 @@ class ReadAhead:
         """The child's entry for the dump with this cache key (its path
         without a cache), if it sent one, with its JSON (what the cache
         stores)."""
+        self._receive()
+        value = self._received.pop(key, None)
+        if value is None:
+            return None
+        self.taken += 1
+        return decode_entry(value), value
+
+    def _receive(self) -> None:
+        """Every entry the child has sent, off the pipe."""
         try:
             while self._pipe is not None and self._pipe.poll():
                 found, value = self._pipe.recv()
@@ -86,14 +103,11 @@ class ReadAhead:
         except (EOFError, OSError):  # the child is done (or gone)
             self._pipe.close()
             self._pipe = None
-        value = self._received.pop(key, None)
-        if value is None:
-            return None
-        self.taken += 1
-        return decode_entry(value), value
 
     def close(self) -> None:
         """Reading is over: the child stops."""
+        if self.started:
+            logger.debug("read-ahead: %d dumps read by the child", self.taken)
         if self._process is not None:
             self._process.terminate()
             self._process.join(10)
@@ -107,7 +121,7 @@ class ReadAhead:
         self._received.clear()
 
 
-def _child(reader, paths, reached, pipe, cache_path, ident) -> None:
+def _child(reader, paths, reached, pipe, cache) -> None:
     """The dumps from the last backwards, until the build process's; each
     missing from the cache read and sent as (cache key, JSON entry); the
     key is the path when there is no cache."""
@@ -116,24 +130,20 @@ def _child(reader, paths, reached, pipe, cache_path, ident) -> None:
     logging.disable(logging.CRITICAL)
     sys.stdout = sys.stderr = open(os.devnull, "w")
     gc.freeze()
-    options = reader.options
-    cache = ReadOnlyCache(cache_path)
+    stored = ReadOnlyCache(cache and cache.path)
     for number in range(len(paths) - 1, -1, -1):
         if number <= reached.value:
             break
         path = paths[number]
         try:
-            stat = os.stat(path)
-            if stat.st_size > options.max_bytes:
-                continue  # rejected by the reader without reading it
-            with open(path, "rb") as handle:
-                raw = handle.read()
+            stat, raw = reader.load(path)
         except OSError:
             continue
+        if raw is None:
+            continue  # rejected by the reader without reading it
         mtime = dt.date.fromtimestamp(stat.st_mtime)
-        key = entry_key(ident, raw) if ident is not None else path
-        if cache.has(key):  # the build process will find it (or read it itself)
+        key = cache.key(raw) if cache else path
+        if stored.has(key):  # the build process will find it (or read it itself)
             continue
         pipe.send((key, encode_entry(reader._read_bytes(raw, mtime))))
     pipe.close()
-

@@ -158,7 +158,12 @@ class ReaderCache:
             logger.warning("reader cache: %s: %s; reading without it", self.path, again)
 
     def key(self, data: bytes) -> str:
-        return entry_key(self.ident, data)
+        """The key of a dump's entry: its bytes, under this cache's ``ident``
+        (the read-ahead child keys with it too)."""
+        digest = hashlib.sha256(self.ident.encode())
+        digest.update(b"\0")
+        digest.update(data)
+        return digest.hexdigest()
 
     def get(self, key: str) -> Entry | None:
         if self._db is None:
@@ -222,7 +227,6 @@ class ReaderCache:
             self._db = None
 
 
-
 class ReadOnlyCache:
     """The cache's file, read only, for a forked child (:mod:`.readahead`)
     that never writes or moves it: only whether it holds a key."""
@@ -244,13 +248,6 @@ class ReadOnlyCache:
         except sqlite3.Error:
             return False
         return found is not None
-
-def entry_key(ident: str, data: bytes) -> str:
-    """The key of a dump's entry: its bytes, under the cache's ``ident``."""
-    digest = hashlib.sha256(ident.encode())
-    digest.update(b"\0")
-    digest.update(data)
-    return digest.hexdigest()
 
 
 # --- entries as JSON -----------------------------------------------------------------

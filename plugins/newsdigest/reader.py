@@ -78,16 +78,14 @@ class DumpReader(BaseReader):
         options = self.options
         ahead = self._ahead
         ahead.reached(source_path)
-        stat = os.stat(source_path)
+        stat, raw = self.load(source_path)
         mtime = dt.date.fromtimestamp(stat.st_mtime)
-        if stat.st_size > options.max_bytes:
+        if raw is None:
             entry = self._entry(ArticleData(kind=KIND_REJECTED, reason=(
                 f"too large: {stat.st_size / 1e6:.1f} MB, over the "
                 f"{options.max_bytes / 1e6:g} MB limit (DIGEST_MAX_BYTES)"
             )))
         else:
-            with open(source_path, "rb") as handle:
-                raw = handle.read()
             cache = self._open_cache()
             key = cache.key(raw) if cache else ""
             entry = cache.get(key) if cache else None
@@ -95,7 +93,7 @@ class DumpReader(BaseReader):
                 entry, encoded = ahead.take(key or source_path) or (None, None)
                 if entry is None or not entry.holds(options.reference_date, mtime):
                     # the dumps after this one, read ahead
-                    ahead.start(self, source_path, cache and cache.path, cache and cache.ident)
+                    ahead.start(self, source_path, cache)
                     entry, encoded = self._read_bytes(raw, mtime), None
                 self.fresh.add(source_path)
                 if cache:
@@ -107,6 +105,16 @@ class DumpReader(BaseReader):
         if data.kind == KIND_REJECTED:
             logger.warning("%s: rejected: %s", name, data.reason)
         return entry.html, self._metadata(entry, name, mtime)
+
+    def load(self, path: str) -> tuple[os.stat_result, bytes | None]:
+        """A dump's ``stat`` and bytes; None for bytes over
+        ``DIGEST_MAX_BYTES`` (not read: rejected). The read-ahead child loads
+        dumps with it too, so that both key the same bytes."""
+        stat = os.stat(path)
+        if stat.st_size > self.options.max_bytes:
+            return stat, None
+        with open(path, "rb") as handle:
+            return stat, handle.read()
 
     def _read_bytes(self, raw: bytes, mtime: dt.date) -> Entry:
         """decode -> parse -> infer -> render: what the cache keeps."""

@@ -170,17 +170,16 @@ def _candidates(signatures: np.ndarray) -> list[set[int]]:
     """For each signature (a row), the earlier rows that agree with it on all
     the values of at least one band: the pairs ``datasketch``'s
     ``MinHashLSH`` proposes, with the bands kept as plain dictionaries."""
-    bands, rows = BANDS, ROWS
     count = signatures.shape[0]
     keys = []  # per band: each row's values in that band, as bytes
-    for band in range(bands):
-        block = np.ascontiguousarray(signatures[:, band * rows : (band + 1) * rows])
-        keys.append(block.view(np.dtype((np.void, rows * block.itemsize))).ravel().tolist())
-    buckets: list[dict[bytes, list[int]]] = [{} for _ in range(bands)]
+    for band in range(BANDS):
+        block = np.ascontiguousarray(signatures[:, band * ROWS : (band + 1) * ROWS])
+        keys.append(block.view(np.dtype((np.void, ROWS * block.itemsize))).ravel().tolist())
+    buckets: list[dict[bytes, list[int]]] = [{} for _ in range(BANDS)]
     found: list[set[int]] = []
     for number in range(count):
         earlier: set[int] = set()
-        for band in range(bands):
+        for band in range(BANDS):
             members = buckets[band].setdefault(keys[band][number], [])
             earlier.update(members)
             members.append(number)
