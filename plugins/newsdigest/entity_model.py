@@ -42,6 +42,7 @@ word natasha leaves inflected. It does less work than natasha:
 
 from __future__ import annotations
 
+import gc
 import logging
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -128,14 +129,14 @@ def encode(model, data, keep=None):
     batch, length = mask.shape
     layers = model.encoder.layers
     x = None
-    for layer, rows in zip(layers, needed_rows(layers, mask, keep), strict=True):
-        conv, norm = layer.conv, layer.norm
-        filters, channels, width = conv.weight.shape
-        pad = conv.padding
+    for layer, prepared, rows in zip(layers, _prepare(model),
+                                     needed_rows(layers, mask, keep), strict=True):
+        weight, first_kernel, bias, scale, shift = prepared
+        filters, channels, width = layer.conv.weight.shape
+        pad = layer.conv.padding
         assert length + 2 * pad - width + 1 == length, "a convolution keeps the length"
-        weight = conv.weight.array.reshape(filters, channels * width)
         if x is None:
-            part = _first_convolution(model.emb, conv, data, rows)
+            part = _first_convolution(model.emb, first_kernel, width, pad, data, rows)
         elif rows is None:
             # windows[b, w, c, j] = x padded with zeros, at [b, w + j, c]
             # (slices of x: faster than gathering every position's window)
@@ -156,13 +157,12 @@ def encode(model, data, keep=None):
             for j in range(width):
                 windows[:, :, j] = padded[start + j]
             part = np.matmul(windows.reshape(len(rows), channels * width), weight.T)
-        # the same operations as slovnet's, in place
-        part += conv.bias.array
-        np.clip(part, 0, None, out=part)
-        part -= norm.mean.array
-        part /= norm.std.array
-        part *= norm.weight.array
-        part += norm.bias.array
+        # slovnet's bias, ReLU and batch norm ((x - mean) / std * weight + bias),
+        # the norm as one scale and shift, in place
+        part += bias
+        np.maximum(part, 0, out=part)
+        part *= scale
+        part += shift
         if rows is None:
             x = part.reshape(batch, length, filters)
             x[mask] = 0
@@ -171,6 +171,28 @@ def encode(model, data, keep=None):
             x[rows] = part
             x = x.reshape(batch, length, filters)
     return x
+
+
+def _prepare(model) -> list[tuple]:
+    """Each convolution layer's arrays as :func:`encode` uses them, made once
+    per model (kept on it): the kernel as a matrix (filters × channels·width),
+    for the first layer also as (channels × width·filters), the bias, and the
+    batch norm as a scale and a shift."""
+    prepared = getattr(model, "_encode_arrays", None)
+    if prepared is None:
+        prepared = []
+        for layer in model.encoder.layers:
+            conv, norm = layer.conv, layer.norm
+            filters, channels, width = conv.weight.shape
+            scale = norm.weight.array / norm.std.array
+            prepared.append((
+                conv.weight.array.reshape(filters, channels * width),
+                # first_kernel[c, j * filters + f] = weight[f, c, j]
+                conv.weight.array.transpose(1, 2, 0).reshape(channels, width * filters).copy(),
+                conv.bias.array, scale, norm.bias.array - norm.mean.array * scale,
+            ))
+        model._encode_arrays = prepared
+    return prepared
 
 
 def needed_rows(layers, mask, keep=None) -> list:
@@ -190,34 +212,43 @@ def needed_rows(layers, mask, keep=None) -> list:
     return needs[::-1]
 
 
-def _first_convolution(emb, conv, data, rows=None):
+def _first_convolution(emb, kernel, width: int, pad: int, data, rows=None):
     """The first convolution's products (before its bias) at every position
     of the batch, flattened (or at the flat positions ``rows``): each
     distinct word and shape projected once by the three slices of the
-    kernel, then each position's window summed."""
+    ``kernel`` (channels × width·filters), then each position's window summed
+    (padding's embedding is zero, so is its projection)."""
     import numpy as np
 
-    filters, channels, width = conv.weight.shape
-    pad = conv.padding
     batch, length = data.word_id.shape
+    filters = kernel.shape[1] // width
     shapes = emb.shape.weight.array.shape[0]
     pairs, where = np.unique(data.word_id.astype(np.int64) * shapes + data.shape_id,
                              return_inverse=True)
-    where = where.reshape(-1)
-    # kernel[c, j * filters + f] = weight[f, c, j]
-    kernel = conv.weight.array.transpose(1, 2, 0).reshape(channels, width * filters)
     projected = np.matmul(_embed(emb, pairs // shapes, pairs % shapes), kernel)
     projected = projected.reshape(len(pairs), width, filters)
+    where = where.reshape(batch, length)
     if rows is None:
-        rows = np.arange(batch * length)
+        out = projected[where, pad]  # the word itself (a copy)
+        for j in range(width):
+            shift = j - pad
+            if shift < 0:  # the words before: none for the first ones (zero)
+                out[:, -shift:] += projected[where[:, :shift], j]
+            elif shift > 0:
+                out[:, :-shift] += projected[where[:, shift:], j]
+        return out.reshape(batch * length, filters)
+    # the flat positions rows, with a zero row for neighbours outside the sequence
+    projected = np.concatenate([projected, np.zeros((1, width, filters), projected.dtype)])
+    outside = len(pairs)
     column = rows % length  # the position in its sequence
-    out = projected[where[rows], pad]  # the word itself (a copy)
+    flat = where.reshape(-1)
+    out = projected[flat[rows], pad]
     for j in range(width):
-        if j == pad:
-            continue
         shift = j - pad
-        inside = (column + shift >= 0) & (column + shift < length)  # else padding: zero
-        out[inside] += projected[where[rows[inside] + shift], j]
+        if shift:
+            inside = (column + shift >= 0) & (column + shift < length)
+            out += projected[np.where(inside, flat[np.clip(rows + shift, 0, flat.size - 1)],
+                                      outside), j]
     return out
 
 
@@ -252,32 +283,87 @@ def _widen(need, by: int):
 
 
 def crf_decode(crf, emissions, mask) -> list:
-    """slovnet's ``CRF.decode`` (Viterbi), with the same numbers: the best
-    previous score is taken with ``max`` (the value ``argmax`` points at)
-    instead of gathered by fancy indexing."""
+    """slovnet's ``CRF.decode`` (Viterbi) of a padded batch: :func:`viterbi`
+    of each sequence (its unmasked positions), the same tags."""
+    sizes = mask.sum(-1).tolist()
+    rows = [row[:size] for row, size in zip(emissions, sizes, strict=True)]
+    return viterbi(crf.transitions.array, rows)
+
+
+def viterbi(transitions, sequences: Sequence) -> list:
+    """The best tags of each sequence of emissions (positions × tags), as
+    slovnet's ``CRF.decode`` finds them, with the same numbers: the score of a
+    step is ``(score + transitions) + emissions``, the best previous tag its
+    ``argmax``, the new score its ``max``.
+
+    All sequences go at once, longest first: each step works on the
+    sequences still running (the first rows), and the way back is followed
+    for all of them together. slovnet's decode takes a padded batch of 8 and
+    steps through its longest sequence one position at a time; this makes a
+    group's hundreds of sequences one pass of as many steps as the longest,
+    and a row's arithmetic does not depend on the others."""
     import numpy as np
 
-    batch_size, seq_len, _ = emissions.shape
-    emissions = emissions.swapaxes(1, 0)
-    mask = mask.swapaxes(1, 0)
-    transitions = crf.transitions.array
-    history = []
-    score = emissions[0]  # batch x tags
-    for index in range(1, seq_len):
-        scores = score[:, :, None] + transitions + emissions[index][:, None, :]
+    count = len(sequences)
+    if not count:
+        return []
+    order = sorted(range(count), key=lambda i: -len(sequences[i]))
+    lengths = [len(sequences[i]) for i in order]
+    longest, tags = lengths[0], transitions.shape[0]
+    # emissions[t, k]: position t of the k-th longest sequence (zero past its end)
+    emissions = np.zeros((longest, count, tags), dtype=transitions.dtype)
+    for k, index in enumerate(order):
+        emissions[: lengths[k], k] = sequences[index]
+    # running[t]: the sequences longer than t (the first ones, being sorted)
+    running = np.searchsorted(-np.asarray(lengths), -np.arange(longest + 1), side="left")
+    running = running.tolist()
+    score = emissions[0].copy()
+    history = [None]  # history[t][k, tag at t]: the best tag at t - 1
+    for t in range(1, longest):
+        active = running[t]
+        scores = score[:active, :, None] + transitions + emissions[t, :active, None, :]
         history.append(scores.argmax(-2))
-        score = np.where(mask[index][:, None], scores.max(-2), score)
-    sizes = mask.sum(0) - 1
-    batch = []
-    for row in range(batch_size):
-        best = score[row].argmax()
-        tags = [best]
-        for indexes in reversed(history[: sizes[row]]):
-            best = indexes[row][best]
-            tags.append(best)
-        tags.reverse()
-        batch.append(np.array(tags))
-    return batch
+        score[:active] = scores.max(-2)
+    best = np.empty((longest, count), dtype=np.intp)
+    for t in range(longest - 1, -1, -1):
+        going, ending = running[t + 1], running[t]  # sequences going on past t, ending at t
+        if ending > going:
+            best[t, going:ending] = score[going:ending].argmax(-1)
+        if going:
+            best[t, :going] = history[t + 1][np.arange(going), best[t + 1, :going]]
+    out: list = [None] * count
+    for k, index in enumerate(order):
+        out[index] = best[: lengths[k], k]
+    return out
+
+
+def tag_spans(tags, parts: Sequence[str], kinds: Sequence[str], starts, stops) -> list:
+    """slovnet's ``bio_spans`` of tag ids as (start, stop, kind): ``parts``
+    and ``kinds`` are each tag id's BIO part and kind. Only the positions not
+    tagged O are visited (an O only ends the span before it)."""
+    import numpy as np
+
+    outside = parts.index("O")
+    spans = []
+    previous, last, start, stop = None, -2, 0, 0
+    tags = np.asarray(tags)
+    values = tags.tolist()
+    for at in np.flatnonzero(tags != outside).tolist():
+        if at != last + 1 and previous:  # O tags in between
+            spans.append((start, stop, previous))
+            previous = None
+        tag = values[at]
+        part = parts[tag]
+        if part == "B":
+            if previous:
+                spans.append((start, stop, previous))
+            previous, start, stop = kinds[tag], starts[at], stops[at]
+        elif part == "I":
+            stop = stops[at]
+        last = at
+    if previous:
+        spans.append((start, stop, previous))
+    return spans
 
 
 def tokenize(text: str) -> list[tuple[int, int, str]]:
@@ -497,6 +583,7 @@ class NatashaExtractor:
             NewsSyntaxParser,
             Segmenter,
         )
+        from slovnet.bio import parse_bio
 
         embedding = NewsEmbedding()
         self.segmenter = Segmenter()
@@ -511,6 +598,10 @@ class NatashaExtractor:
         self._morph_encoder = _Encoder(self.morph.infer.encoder)
         self._syntax_encoder = _Encoder(self.syntax.infer.encoder)
         self._tags: dict[int, tuple[str, dict]] = {}  # morph tag id -> (pos, feats)
+        # each NER tag id's BIO part and kind (slovnet's parse_bio)
+        ner_tags = [parse_bio(tag) for tag in self.ner.infer.decoder.tags_vocab.items]
+        self._ner_parts = [part for part, _ in ner_tags]
+        self._ner_kinds = [kind for _, kind in ner_tags]
         self._normal_words: dict[tuple, str] = {}
         self._nominatives: dict[tuple[str, str], str] = {}
         self._forms: dict[str, list] = {}
@@ -533,11 +624,19 @@ class NatashaExtractor:
             size += len(texts[index])
         groups.append(group)
         result: list[list[Mention]] = [[] for _ in texts]
+        # A group makes hundreds of thousands of objects that live until it is
+        # done and hold no cycles: the garbage collector would walk them again
+        # and again for nothing (about 5 % of the time); it runs between groups.
+        collecting = gc.isenabled()
         with threadpool_limits(limits=1, user_api="blas"):
             for group in groups:
-                for index, mentions in zip(
-                    group, self._extract([texts[i] for i in group]), strict=True
-                ):
+                gc.disable()
+                try:
+                    found = self._extract([texts[i] for i in group])
+                finally:
+                    if collecting:
+                        gc.enable()
+                for index, mentions in zip(group, found, strict=True):
                     result[index] = mentions
         return result
 
@@ -596,29 +695,32 @@ class NatashaExtractor:
     def _tag_ner(self, docs) -> None:
         """natasha's NER on the documents' own tokens: spans, enveloped."""
         from natasha.doc import DocSpan
-        from slovnet.bio import bio_spans
 
-        infer = self.ner.infer
-        model, decode = infer.model, infer.decoder.tags_vocab.decode
+        model = self.ner.infer.model
         items = [[t.text for t in doc.tokens] for doc in docs]
+        emissions: list = [None] * len(docs)
         for batch in _batches([len(words) for words in items]):
             data = self._ner_encoder.input([items[i] for i in batch])
             pred = model.head(encode(model, data))
-            for index, tags in zip(batch, crf_decode(model.head.crf, pred, ~data.pad_mask),
-                                   strict=True):
-                doc = docs[index]
-                doc.spans = spans = [
-                    DocSpan(s.start, s.stop, s.type, doc.text[s.start : s.stop])
-                    for s in bio_spans(doc.tokens, [decode(t) for t in tags])
-                ]
-                for span, (low, high) in zip(
-                    spans, _envelop(doc.token_starts, doc.token_stops, spans), strict=True
-                ):
-                    span.tokens, span.first = doc.tokens[low:high], low
-                starts, stops = [s.start for s in spans], [s.stop for s in spans]
-                for sent, (low, high) in zip(doc.sents, _envelop(starts, stops, doc.sents),
-                                             strict=True):
-                    sent.spans = spans[low:high]
+            for row, (index, size) in enumerate(zip(batch, (~data.pad_mask).sum(-1).tolist(),
+                                                    strict=True)):
+                emissions[index] = pred[row, :size]
+        # the whole group's sequences at once (one step per position of the longest)
+        for doc, tags in zip(docs, viterbi(model.head.crf.transitions.array, emissions),
+                             strict=True):
+            doc.spans = spans = [
+                DocSpan(start, stop, kind, doc.text[start:stop])
+                for start, stop, kind in tag_spans(tags, self._ner_parts, self._ner_kinds,
+                                                   doc.token_starts, doc.token_stops)
+            ]
+            for span, (low, high) in zip(
+                spans, _envelop(doc.token_starts, doc.token_stops, spans), strict=True
+            ):
+                span.tokens, span.first = doc.tokens[low:high], low
+            starts, stops = [s.start for s in spans], [s.stop for s in spans]
+            for sent, (low, high) in zip(doc.sents, _envelop(starts, stops, doc.sents),
+                                         strict=True):
+                sent.spans = spans[low:high]
 
     def _tag_morph(self, docs) -> None:
         """Morphology of every token of a mention that lies in a sentence
