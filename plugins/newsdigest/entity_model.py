@@ -128,35 +128,23 @@ def encode(model, data, keep=None):
     mask = data.pad_mask
     batch, length = mask.shape
     layers = model.encoder.layers
-    x = None
+    x = before = None  # the last layer's output, and the flat positions it holds
     for layer, prepared, rows in zip(layers, _prepare(model),
                                      needed_rows(layers, mask, keep), strict=True):
-        weight, first_kernel, bias, scale, shift = prepared
-        filters, channels, width = layer.conv.weight.shape
+        kernel, bias, scale, shift = prepared
+        filters, _, width = layer.conv.weight.shape
         pad = layer.conv.padding
         assert length + 2 * pad - width + 1 == length, "a convolution keeps the length"
         if x is None:
-            part = _first_convolution(model.emb, first_kernel, width, pad, data, rows)
-        elif rows is None:
-            # windows[b, w, c, j] = x padded with zeros, at [b, w + j, c]
-            # (slices of x: faster than gathering every position's window)
-            windows = np.empty((batch, length, channels, width), dtype=x.dtype)
-            for j in range(width):
-                low, high = max(0, pad - j), min(length, length + pad - j)
-                windows[:, low:high, :, j] = x[:, low + j - pad : high + j - pad, :]
-                windows[:, :low, :, j] = 0
-                windows[:, high:, :, j] = 0
-            part = np.matmul(windows.reshape(batch * length, channels * width), weight.T)
+            part = _first_convolution(model.emb, kernel, width, pad, data, rows)
         else:
-            # the same windows, of the needed positions only
-            padded = np.zeros((batch, length + 2 * pad, channels), dtype=x.dtype)
-            padded[:, pad : pad + length] = x
-            padded = padded.reshape(-1, channels)
-            start = rows // length * (length + 2 * pad) + rows % length
-            windows = np.empty((len(rows), channels, width), dtype=x.dtype)
-            for j in range(width):
-                windows[:, :, j] = padded[start + j]
-            part = np.matmul(windows.reshape(len(rows), channels * width), weight.T)
+            # as the first: each position projected by the kernel's slices,
+            # then each position's window of projections summed
+            projected = np.matmul(x, kernel).reshape(len(x), width, filters)
+            if rows is None:
+                part = _window_sums(projected.reshape(batch, length, width, filters), pad)
+            else:
+                part = _row_sums(projected, before, rows, length, pad, batch * length)
         # slovnet's bias, ReLU and batch norm ((x - mean) / std * weight + bias),
         # the norm as one scale and shift, in place
         part += bias
@@ -164,20 +152,20 @@ def encode(model, data, keep=None):
         part *= scale
         part += shift
         if rows is None:
-            x = part.reshape(batch, length, filters)
-            x[mask] = 0
-        else:  # padding and positions not needed stay zero
-            x = np.zeros((batch * length, filters), dtype=part.dtype)
-            x[rows] = part
-            x = x.reshape(batch, length, filters)
-    return x
+            part.reshape(batch, length, filters)[mask] = 0
+        x, before = part, rows
+    if before is None:
+        return x.reshape(batch, length, -1)
+    out = np.zeros((batch * length, x.shape[1]), dtype=x.dtype)  # positions not needed: zero
+    out[before] = x
+    return out.reshape(batch, length, -1)
 
 
 def _prepare(model) -> list[tuple]:
     """Each convolution layer's arrays as :func:`encode` uses them, made once
-    per model (kept on it): the kernel as a matrix (filters × channels·width),
-    for the first layer also as (channels × width·filters), the bias, and the
-    batch norm as a scale and a shift."""
+    per model (kept on it): the kernel as a matrix (channels × width·filters:
+    the projections of one position by its slices), the bias, and the batch
+    norm as a scale and a shift."""
     prepared = getattr(model, "_encode_arrays", None)
     if prepared is None:
         prepared = []
@@ -186,8 +174,7 @@ def _prepare(model) -> list[tuple]:
             filters, channels, width = conv.weight.shape
             scale = norm.weight.array / norm.std.array
             prepared.append((
-                conv.weight.array.reshape(filters, channels * width),
-                # first_kernel[c, j * filters + f] = weight[f, c, j]
+                # kernel[c, j * filters + f] = weight[f, c, j]
                 conv.weight.array.transpose(1, 2, 0).reshape(channels, width * filters).copy(),
                 conv.bias.array, scale, norm.bias.array - norm.mean.array * scale,
             ))
@@ -237,18 +224,47 @@ def _first_convolution(emb, kernel, width: int, pad: int, data, rows=None):
             elif shift > 0:
                 out[:, :-shift] += projected[where[:, shift:], j]
         return out.reshape(batch * length, filters)
-    # the flat positions rows, with a zero row for neighbours outside the sequence
+    # at the flat positions rows only
+    return _row_sums(projected, None, rows, length, pad, index=where.reshape(-1))
+
+
+def _window_sums(projected, pad: int):
+    """(batch × sequence, filters): at each position, the sum over ``j`` of
+    ``projected[b, w + j - pad, j]`` (batch × sequence × width × filters,
+    zero outside the sequence): a convolution from its kernel's slices."""
+    batch, length, width, filters = projected.shape
+    out = projected[:, :, pad].copy()  # the position itself
+    for j in range(width):
+        shift = j - pad
+        if shift < 0:  # the positions before: none for the first ones (zero)
+            out[:, -shift:] += projected[:, :shift, j]
+        elif shift > 0:
+            out[:, :-shift] += projected[:, shift:, j]
+    return out.reshape(batch * length, filters)
+
+
+def _row_sums(projected, held, rows, length: int, pad: int, size: int = 0, index=None):
+    """:func:`_window_sums` at the flat positions ``rows`` only, of
+    ``projected`` (items × width × filters): the projections of the flat
+    positions ``held`` (in that order, of ``size`` positions; all the needed
+    neighbours in their sequence), or with ``index``, of the items at each
+    flat position."""
+    import numpy as np
+
+    count, width, filters = projected.shape
+    if index is None:  # the row of projected at each flat position
+        index = np.full(size, count)
+        index[held] = np.arange(count)
+    # neighbours outside their sequence (or not held) read a zero row
     projected = np.concatenate([projected, np.zeros((1, width, filters), projected.dtype)])
-    outside = len(pairs)
     column = rows % length  # the position in its sequence
-    flat = where.reshape(-1)
-    out = projected[flat[rows], pad]
+    out = projected[index[rows], pad]
     for j in range(width):
         shift = j - pad
         if shift:
             inside = (column + shift >= 0) & (column + shift < length)
-            out += projected[np.where(inside, flat[np.clip(rows + shift, 0, flat.size - 1)],
-                                      outside), j]
+            at = np.clip(rows + shift, 0, len(index) - 1)
+            out += projected[np.where(inside, index[at], count), j]
     return out
 
 
