@@ -495,31 +495,56 @@ def _batches(lengths: Sequence[int]) -> list[list[int]]:
     return batches
 
 
-class _Encoder:
-    """Word and shape ids of a word list (slovnet's encoder, memoized per word)."""
+class _Codes:
+    """Each word's (word id, shape id) as one number, ``word id × shapes +
+    shape id`` (slovnet's encoder, memoized per word), for the three models
+    at once: they ship the same word list and the same shapes (checked when
+    loaded). :meth:`input` turns a batch of code arrays into slovnet's padded
+    input."""
 
     def __init__(self, encoder):
         from slovnet.shape import word_shape
 
-        self.encoder = encoder
+        self.words, self.shapes = encoder.words_vocab, encoder.shapes_vocab
+        self.size = len(self.shapes.items)
+        self.pad = self.words.pad_id * self.size + self.shapes.pad_id
         self._shape = word_shape
-        self._ids: dict[str, tuple[int, int]] = {}
+        self._codes: dict[str, int] = {}
 
-    def ids(self, word: str) -> tuple[int, int]:
-        known = self._ids.get(word)
-        if known is None:
-            known = self._ids[word] = (
-                self.encoder.words_vocab.encode(word.lower()),
-                self.encoder.shapes_vocab.encode(self._shape(word)),
-            )
-        return known
+    def of(self, words: Sequence[str]):
+        """The words' codes, an array."""
+        import numpy as np
 
-    def input(self, items: Sequence[Sequence[str]]):
-        """slovnet's padded arrays for a batch of word lists."""
-        pairs = [[self.ids(word) for word in words] for words in items]
-        return self.encoder.input(
-            [([w for w, _ in ids], [s for _, s in ids]) for ids in pairs]
-        )
+        codes, known = self._codes, []
+        for word in words:
+            code = codes.get(word)
+            if code is None:
+                code = codes[word] = (self.words.encode(word.lower()) * self.size
+                                      + self.shapes.encode(self._shape(word)))
+            known.append(code)
+        return np.array(known, dtype=np.int64)
+
+    def input(self, items: Sequence):
+        """slovnet's padded arrays (word ids, shape ids, padding mask) for a
+        batch of code arrays."""
+        import numpy as np
+        from slovnet.exec.encoders import WordShapeInput
+
+        codes = np.full((len(items), max(map(len, items))), self.pad, dtype=np.int64)
+        for row, item in enumerate(items):
+            codes[row, : len(item)] = item
+        word_id, shape_id = np.divmod(codes, self.size)
+        return WordShapeInput(word_id, shape_id, word_id == self.words.pad_id)
+
+
+def _token(doc, at: int):
+    """Token ``at`` of ``doc`` as natasha's object, made once."""
+    token = doc.made.get(at)
+    if token is None:
+        from natasha.doc import DocToken
+
+        token = doc.made[at] = DocToken(doc.token_starts[at], doc.token_stops[at], doc.words[at])
+    return token
 
 
 def _morph_vocab(cls):
@@ -610,9 +635,11 @@ class NatashaExtractor:
         self.syntax = _tagger(NewsSyntaxParser, "syntax", embedding, words)
         self.context = receptive_field(self.morph.infer.model)
         self.calls = 0  # texts run through the model by this object
-        self._ner_encoder = _Encoder(self.ner.infer.encoder)
-        self._morph_encoder = _Encoder(self.morph.infer.encoder)
-        self._syntax_encoder = _Encoder(self.syntax.infer.encoder)
+        self._codes = _Codes(self.ner.infer.encoder)
+        for tagger in (self.morph, self.syntax):
+            encoder = tagger.infer.encoder
+            assert encoder.words_vocab is self._codes.words, "one word list for the three"
+            assert encoder.shapes_vocab.items == self._codes.shapes.items, "the same shapes"
         self._tags: dict[int, tuple[str, dict]] = {}  # morph tag id -> (pos, feats)
         # each NER tag id's BIO part and kind (slovnet's parse_bio)
         ner_tags = [parse_bio(tag) for tag in self.ner.infer.decoder.tags_vocab.items]
@@ -661,11 +688,12 @@ class NatashaExtractor:
     def _extract(self, texts: Sequence[str]) -> list[list[Mention]]:
         self.calls += len(texts)
         docs = [self._segment(text) for text in texts]
-        self._tag_ner([doc for doc in docs if doc.text.strip() and doc.tokens])
+        self._tag_ner([doc for doc in docs if doc.text.strip() and doc.words])
         self._tag_morph(docs)
-        sents = [s for doc in docs for s in doc.sents if s.spans]
-        parse = [s for s in sents if any(sp.type == "ORG" and len(sp.tokens) > 1 for sp in s.spans)]
-        self._parse_heads(parse)
+        self._parse_heads([
+            (doc, sent) for doc in docs for sent in doc.sents
+            if any(sp.type == "ORG" and len(sp.tokens) > 1 for sp in sent.spans)
+        ])
         result = []
         for doc in docs:
             mentions = []
@@ -673,7 +701,7 @@ class NatashaExtractor:
                 if not span.tokens:
                     continue
                 for token in span.tokens:  # tokens of sentences we did not tag
-                    if getattr(token, "pos", None) is None:
+                    if token.pos is None:
                         token.pos, token.feats = "X", {}
                 if span.type == "ORG" and len(span.tokens) > 1:
                     span.normal = self._syntax_normalize(span.tokens)  # the head word only
@@ -688,23 +716,25 @@ class NatashaExtractor:
     @staticmethod
     def _segment(text: str):
         """natasha's ``Doc(text).segment(Segmenter())``: razdel's tokens and
-        sentences, made into the document's objects directly."""
-        from natasha.doc import Doc, DocSent, DocToken
+        sentences. A token becomes natasha's object (:func:`_token`) only when
+        a mention holds it; the document keeps its tokens' words, starts and
+        stops, each sentence the index of its first token and its number of
+        tokens (a sentence's tokens are a run of the document's)."""
+        from natasha.doc import Doc, DocSent
         from razdel import sentenize
 
         doc = Doc(text)
         tokens = tokenize(text)
-        doc.tokens = [DocToken(start, stop, word) for start, stop, word in tokens]
-        # natasha's Segmenter gives no sentence for an empty text
-        doc.sents = [DocSent(s.start, s.stop, s.text) for s in sentenize(text)] if text else []
-        # kept for the later steps, which find tokens by bisection: the
-        # tokens' starts and stops, and the index of each sentence's first token
+        doc.words = [t[2] for t in tokens]
         doc.token_starts = [t[0] for t in tokens]
         doc.token_stops = [t[1] for t in tokens]
+        doc.made = {}  # token index -> its DocToken
+        # natasha's Segmenter gives no sentence for an empty text
+        doc.sents = [DocSent(s.start, s.stop, s.text) for s in sentenize(text)] if text else []
         for sent, (low, high) in zip(
             doc.sents, _envelop(doc.token_starts, doc.token_stops, doc.sents), strict=True
         ):
-            sent.tokens, sent.first = doc.tokens[low:high], low
+            sent.first, sent.size, sent.spans = low, high - low, []
         doc.spans = []
         return doc
 
@@ -713,14 +743,14 @@ class NatashaExtractor:
         from natasha.doc import DocSpan
 
         model = self.ner.infer.model
-        items = [[t.text for t in doc.tokens] for doc in docs]
+        for doc in docs:
+            doc.codes = self._codes.of(doc.words)
         emissions: list = [None] * len(docs)
-        for batch in _batches([len(words) for words in items]):
-            data = self._ner_encoder.input([items[i] for i in batch])
+        for batch in _batches([len(doc.codes) for doc in docs]):
+            data = self._codes.input([docs[i].codes for i in batch])
             pred = model.head(encode(model, data))
-            for row, (index, size) in enumerate(zip(batch, (~data.pad_mask).sum(-1).tolist(),
-                                                    strict=True)):
-                emissions[index] = pred[row, :size]
+            for row, index in enumerate(batch):
+                emissions[index] = pred[row, : len(docs[index].codes)]
         # the whole group's sequences at once (one step per position of the longest)
         for doc, tags in zip(docs, viterbi(model.head.crf.transitions.array, emissions),
                              strict=True):
@@ -732,7 +762,7 @@ class NatashaExtractor:
             for span, (low, high) in zip(
                 spans, _envelop(doc.token_starts, doc.token_stops, spans), strict=True
             ):
-                span.tokens, span.first = doc.tokens[low:high], low
+                span.tokens, span.first = [_token(doc, i) for i in range(low, high)], low
             starts, stops = [s.start for s in spans], [s.stop for s in spans]
             for sent, (low, high) in zip(doc.sents, _envelop(starts, stops, doc.sents),
                                          strict=True):
@@ -741,11 +771,10 @@ class NatashaExtractor:
     def _tag_morph(self, docs) -> None:
         """Morphology of every token of a mention that lies in a sentence
         holding a mention (as tagging those whole sentences would give)."""
-        needed: dict[int, tuple] = {}  # id(sentence) -> (sentence, token indexes)
+        needed: dict[int, tuple] = {}  # id(sentence) -> (doc, sentence, token indexes)
         for doc in docs:
             if not doc.spans:
                 continue
-            # a sentence's tokens are a run of the document's (see _segment)
             sentences = doc.sents
             firsts = [s.first for s in sentences]
             for span in doc.spans:
@@ -755,28 +784,30 @@ class NatashaExtractor:
                     if number < 0:
                         continue
                     sent = sentences[number]
-                    if sent.spans and at < sent.first + len(sent.tokens):
-                        needed.setdefault(id(sent), (sent, set()))[1].add(at - sent.first)
-        windows = []  # (sentence, start, stop, the mention tokens' offsets in it)
-        for sent, indexes in needed.values():
-            size = len(sent.tokens)
+                    if sent.spans and at < sent.first + sent.size:
+                        needed.setdefault(id(sent), (doc, sent, set()))[2].add(at - sent.first)
+        windows = []  # (doc, sentence, start, stop, the mention tokens' offsets in it)
+        for doc, sent, indexes in needed.values():
+            size = sent.size
             start = stop = None
             wanted: list[int] = []
             for index in sorted(indexes):
                 low, high = max(0, index - self.context), min(size, index + self.context + 1)
                 if stop is not None and low > stop:
-                    windows.append((sent, start, stop, wanted))
+                    windows.append((doc, sent, start, stop, wanted))
                     stop, wanted = None, []
                 if stop is None:
                     start = low
                 stop = high
                 wanted.append(index - start)
-            windows.append((sent, start, stop, wanted))
-        words = [[t.text for t in sent.tokens[a:b]] for sent, a, b, _ in windows]
-        tags = self.morph_tags(words, [wanted for *_, wanted in windows])
-        for (sent, start, _, wanted), window_tags in zip(windows, tags, strict=True):
+            windows.append((doc, sent, start, stop, wanted))
+        tags = self._morph_tags(
+            [doc.codes[sent.first + a : sent.first + b] for doc, sent, a, b, _ in windows],
+            [wanted for *_, wanted in windows],
+        )
+        for (doc, sent, start, _, wanted), window_tags in zip(windows, tags, strict=True):
             for offset, (pos, feats) in zip(wanted, window_tags, strict=True):
-                token = sent.tokens[start + offset]
+                token = doc.made[sent.first + start + offset]
                 token.pos, token.feats = pos, feats
 
     def morph_tags(
@@ -786,14 +817,18 @@ class NatashaExtractor:
         tagger gives them; with ``wanted``, of those positions of each list
         only, in increasing order, each once (the model then computes only
         what they depend on: on news text about a third less work)."""
+        return self._morph_tags([self._codes.of(words) for words in items], wanted)
+
+    def _morph_tags(self, items: Sequence, wanted: Sequence[Sequence[int]] | None = None):
+        """:meth:`morph_tags` of word code arrays (:class:`_Codes`)."""
         import numpy as np
         from slovnet.conll import parse_conll_tag
 
         infer = self.morph.infer
         model, decode = infer.model, infer.decoder.tags_vocab.decode
         out: list = [None] * len(items)
-        for batch in _batches([len(words) for words in items]):
-            data = self._morph_encoder.input([items[i] for i in batch])
+        for batch in _batches([len(codes) for codes in items]):
+            data = self._codes.input([items[i] for i in batch])
             if wanted is None:
                 keep = ~data.pad_mask
             else:
@@ -817,22 +852,27 @@ class NatashaExtractor:
         return out
 
     def _parse_heads(self, sents) -> None:
-        """Syntactic head ids of every token of ``sents`` (natasha's ids:
-        ``"<sentence number>_<token number>"``, 0 the root)."""
+        """Syntactic head ids of the tokens made (:func:`_token`) of each
+        (document, sentence) of ``sents`` (natasha's ids: ``"<sentence
+        number>_<token number>"``, 0 the root). The model reads the whole
+        sentence."""
         model = self.syntax.infer.model
-        items = [[t.text for t in sent.tokens] for sent in sents]
-        for batch in _batches([len(words) for words in items]):
-            data = self._syntax_encoder.input([items[i] for i in batch])
+        items = [doc.codes[sent.first : sent.first + sent.size] for doc, sent in sents]
+        for batch in _batches([len(codes) for codes in items]):
+            data = self._codes.input([items[i] for i in batch])
             x = encode(model, data)
             mask = ~data.pad_mask
             heads = model.head.decode(model.head(x), mask)
-            sizes = mask.sum(-1)
             for row, index in enumerate(batch):
                 number = index + 1  # ids unique per sentence, as natasha does
-                for position, (token, head) in enumerate(
-                    zip(sents[index].tokens, heads[row, : sizes[row]].tolist(), strict=True), 1
-                ):
-                    token.id, token.head_id = f"{number}_{position}", f"{number}_{head}"
+                doc, sent = sents[index]
+                made, first = doc.made, sent.first
+                for at in range(first, first + sent.size):
+                    token = made.get(at)
+                    if token is not None:
+                        position = at - first + 1
+                        token.id = f"{number}_{position}"
+                        token.head_id = f"{number}_{heads[row, position - 1]}"
 
     # --- dictionary forms ------------------------------------------------------------
 
@@ -853,7 +893,7 @@ class NatashaExtractor:
         if token.pos == "ADJ":  # and the dictionary knows the adjective
             return any(f.is_known and f.tag.POS == "ADJF" for f in self._parses(word.lower()))
         capitals = word.isupper() and sum(c.isalpha() for c in word) > 4
-        if not (capitals or self._opens_sentence(token, doc)):
+        if not (capitals or self._opens_sentence(span.first, doc)):
             return False
         forms = self._parses(word.lower())
         return bool(forms) and all(
@@ -861,16 +901,18 @@ class NatashaExtractor:
         )
 
     @staticmethod
-    def _opens_sentence(token, doc) -> bool:
-        """Whether ``token`` is the first word of its sentence (sentences
+    def _opens_sentence(at: int, doc) -> bool:
+        """Whether token ``at`` is the first word of its sentence (sentences
         are in order and do not overlap: the last one starting at or before
         the token is the only one that can hold it)."""
-        index = bisect_right(doc.sents, token.start, key=attrgetter("start")) - 1
-        if index < 0 or token.start >= doc.sents[index].stop:
+        start = doc.token_starts[at]
+        index = bisect_right(doc.sents, start, key=attrgetter("start")) - 1
+        if index < 0 or start >= doc.sents[index].stop:
             return False
-        for word in doc.sents[index].tokens:
-            if any(c.isalnum() for c in word.text):
-                return word is token
+        sent = doc.sents[index]
+        for number in range(sent.first, sent.first + sent.size):
+            if any(c.isalnum() for c in doc.words[number]):
+                return number == at
         return False
 
     def _syntax_normalize(self, tokens) -> str:
