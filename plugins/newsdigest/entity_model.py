@@ -47,7 +47,6 @@ import logging
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 from sys import intern
 
 logger = logging.getLogger(__name__)
@@ -647,6 +646,7 @@ class NatashaExtractor:
         self._ner_kinds = [kind for _, kind in ner_tags]
         self._normal_words: dict[tuple, str] = {}
         self._nominatives: dict[tuple[str, str], str] = {}
+        self._commons: dict[tuple[str, bool], bool] = {}  # (word, adjective) -> common?
         self._forms: dict[str, list] = {}
 
     def extract(self, texts: Sequence[str]) -> list[list[Mention]]:
@@ -702,7 +702,7 @@ class NatashaExtractor:
                     continue
                 for token in span.tokens:  # tokens of sentences we did not tag
                     if token.pos is None:
-                        token.pos, token.feats = "X", {}
+                        token.pos, token.feats, token.tag = "X", {}, None
                 if span.type == "ORG" and len(span.tokens) > 1:
                     span.normal = self._syntax_normalize(span.tokens)  # the head word only
                 else:
@@ -735,6 +735,7 @@ class NatashaExtractor:
             doc.sents, _envelop(doc.token_starts, doc.token_stops, doc.sents), strict=True
         ):
             sent.first, sent.size, sent.spans = low, high - low, []
+        doc.sent_starts = [sent.start for sent in doc.sents]
         doc.spans = []
         return doc
 
@@ -806,9 +807,10 @@ class NatashaExtractor:
             [wanted for *_, wanted in windows],
         )
         for (doc, sent, start, _, wanted), window_tags in zip(windows, tags, strict=True):
-            for offset, (pos, feats) in zip(wanted, window_tags, strict=True):
+            for offset, tag_id in zip(wanted, window_tags, strict=True):
                 token = doc.made[sent.first + start + offset]
-                token.pos, token.feats = pos, feats
+                token.pos, token.feats = self._tag(tag_id)
+                token.tag = tag_id
 
     def morph_tags(
         self, items: Sequence[Sequence[str]], wanted: Sequence[Sequence[int]] | None = None
@@ -817,15 +819,15 @@ class NatashaExtractor:
         tagger gives them; with ``wanted``, of those positions of each list
         only, in increasing order, each once (the model then computes only
         what they depend on: on news text about a third less work)."""
-        return self._morph_tags([self._codes.of(words) for words in items], wanted)
+        tags = self._morph_tags([self._codes.of(words) for words in items], wanted)
+        return [[self._tag(tag_id) for tag_id in row] for row in tags]
 
     def _morph_tags(self, items: Sequence, wanted: Sequence[Sequence[int]] | None = None):
-        """:meth:`morph_tags` of word code arrays (:class:`_Codes`)."""
+        """:meth:`morph_tags` of word code arrays (:class:`_Codes`), as tag ids
+        (:meth:`_tag`)."""
         import numpy as np
-        from slovnet.conll import parse_conll_tag
 
-        infer = self.morph.infer
-        model, decode = infer.model, infer.decoder.tags_vocab.decode
+        model = self.morph.infer.model
         out: list = [None] * len(items)
         for batch in _batches([len(codes) for codes in items]):
             data = self._codes.input([items[i] for i in batch])
@@ -839,17 +841,20 @@ class NatashaExtractor:
             # the head (a projection per token) on the wanted positions only
             pred = model.head.decode(model.head(features[keep])).tolist()
             at = 0
-            for row, index in enumerate(batch):
-                size = int(keep[row].sum())
-                tags = []
-                for tag_id in pred[at : at + size]:
-                    tag = self._tags.get(tag_id)
-                    if tag is None:
-                        tag = self._tags[tag_id] = parse_conll_tag(decode(tag_id))
-                    tags.append(tag)
+            for row, size in zip(batch, keep.sum(-1).tolist(), strict=True):
+                out[row] = pred[at : at + size]
                 at += size
-                out[index] = tags
         return out
+
+    def _tag(self, tag_id: int) -> tuple[str, dict]:
+        """(pos, feats) of a morphology tag id."""
+        tag = self._tags.get(tag_id)
+        if tag is None:
+            from slovnet.conll import parse_conll_tag
+
+            decode = self.morph.infer.decoder.tags_vocab.decode
+            tag = self._tags[tag_id] = parse_conll_tag(decode(tag_id))
+        return tag
 
     def _parse_heads(self, sents) -> None:
         """Syntactic head ids of the tokens made (:func:`_token`) of each
@@ -890,15 +895,22 @@ class NatashaExtractor:
             return False
         token = span.tokens[0]
         word = token.text
-        if token.pos == "ADJ":  # and the dictionary knows the adjective
-            return any(f.is_known and f.tag.POS == "ADJF" for f in self._parses(word.lower()))
-        capitals = word.isupper() and sum(c.isalpha() for c in word) > 4
-        if not (capitals or self._opens_sentence(span.first, doc)):
-            return False
-        forms = self._parses(word.lower())
-        return bool(forms) and all(
-            f.is_known and not (self.NAME_TAGS & set(f.tag.grammemes)) for f in forms
-        )
+        adjective = token.pos == "ADJ"
+        if not adjective:
+            capitals = word.isupper() and sum(c.isalpha() for c in word) > 4
+            if not (capitals or self._opens_sentence(span.first, doc)):
+                return False
+        known = self._commons.get((word, adjective))
+        if known is None:
+            forms = self._parses(word.lower())
+            if adjective:  # and the dictionary knows the adjective
+                known = any(f.is_known and f.tag.POS == "ADJF" for f in forms)
+            else:
+                known = bool(forms) and all(
+                    f.is_known and not (self.NAME_TAGS & set(f.tag.grammemes)) for f in forms
+                )
+            self._commons[(word, adjective)] = known
+        return known
 
     @staticmethod
     def _opens_sentence(at: int, doc) -> bool:
@@ -906,7 +918,7 @@ class NatashaExtractor:
         are in order and do not overlap: the last one starting at or before
         the token is the only one that can hold it)."""
         start = doc.token_starts[at]
-        index = bisect_right(doc.sents, start, key=attrgetter("start")) - 1
+        index = bisect_right(doc.sent_starts, start) - 1
         if index < 0 or start >= doc.sents[index].stop:
             return False
         sent = doc.sents[index]
@@ -935,14 +947,15 @@ class NatashaExtractor:
         """The token's dictionary form, in its shape (``Минск``, ``МВД``), as
         natasha's ``inflect_word`` and ``recover_shape`` give it; with
         ``nominative``, :meth:`_nominative` where natasha leaves an inflected
-        word as found. Memoized: a name's words come back with the same tags."""
-        from natasha.norm import inflect_word, normal_word
-        from natasha.shape import recover_shape
-
-        text, pos, feats = token.text, token.pos, token.feats
-        key = (text, pos, tuple(sorted(feats.items())), nominative)
+        word as found. Memoized: a name's words come back with the same tags
+        (the key is the morphology tag id, None for "X" without features)."""
+        key = (token.text, token.tag, nominative)
         word = self._normal_words.get(key)
         if word is None:
+            from natasha.norm import inflect_word, normal_word
+            from natasha.shape import recover_shape
+
+            text, pos, feats = token.text, token.pos, token.feats
             word = inflect_word(self._parses, _Token(text, pos, feats))
             if nominative and word == normal_word(text) and feats.get("Case") not in (None, "Nom"):
                 word = self._nominative(word, feats["Case"])
