@@ -130,20 +130,22 @@ def encode(model, data, keep=None):
     x = before = None  # the last layer's output, and the flat positions it holds
     for layer, prepared, rows in zip(layers, _prepare(model),
                                      needed_rows(layers, mask, keep), strict=True):
-        kernel, bias, scale, shift = prepared
-        filters, _, width = layer.conv.weight.shape
+        kernel, matrix, bias, scale, shift = prepared
+        filters, channels, width = layer.conv.weight.shape
         pad = layer.conv.padding
         assert length + 2 * pad - width + 1 == length, "a convolution keeps the length"
         if x is None:
             part = _first_convolution(model.emb, kernel, width, pad, data, rows)
-        else:
+        elif rows is None:
             # as the first: each position projected by the kernel's slices,
             # then each position's window of projections summed
-            projected = np.matmul(x, kernel).reshape(len(x), width, filters)
-            if rows is None:
-                part = _window_sums(projected.reshape(batch, length, width, filters), pad)
-            else:
-                part = _row_sums(projected, before, rows, length, pad, batch * length)
+            projected = np.matmul(x, kernel).reshape(batch, length, width, filters)
+            part = _window_sums(projected, pad)
+        else:
+            # each needed position's window (fewer positions than the ones
+            # held, whose projections the sums above would need)
+            windows = _row_windows(x, before, rows, length, pad, width, batch * length)
+            part = np.matmul(windows.reshape(len(rows), channels * width), matrix.T)
         # slovnet's bias, ReLU and batch norm ((x - mean) / std * weight + bias),
         # the norm as one scale and shift, in place
         part += bias
@@ -163,8 +165,9 @@ def encode(model, data, keep=None):
 def _prepare(model) -> list[tuple]:
     """Each convolution layer's arrays as :func:`encode` uses them, made once
     per model (kept on it): the kernel as a matrix (channels × width·filters:
-    the projections of one position by its slices), the bias, and the batch
-    norm as a scale and a shift."""
+    the projections of one position by its slices) and as slovnet's (filters
+    × channels·width: one window's products), the bias, and the batch norm as
+    a scale and a shift."""
     prepared = getattr(model, "_encode_arrays", None)
     if prepared is None:
         prepared = []
@@ -175,6 +178,7 @@ def _prepare(model) -> list[tuple]:
             prepared.append((
                 # kernel[c, j * filters + f] = weight[f, c, j]
                 conv.weight.array.transpose(1, 2, 0).reshape(channels, width * filters).copy(),
+                conv.weight.array.reshape(filters, channels * width),
                 conv.bias.array, scale, norm.bias.array - norm.mean.array * scale,
             ))
         model._encode_arrays = prepared
@@ -224,7 +228,7 @@ def _first_convolution(emb, kernel, width: int, pad: int, data, rows=None):
                 out[:, :-shift] += projected[where[:, shift:], j]
         return out.reshape(batch * length, filters)
     # at the flat positions rows only
-    return _row_sums(projected, None, rows, length, pad, index=where.reshape(-1))
+    return _row_sums(projected, rows, length, pad, where.reshape(-1))
 
 
 def _window_sums(projected, pad: int):
@@ -242,18 +246,13 @@ def _window_sums(projected, pad: int):
     return out.reshape(batch * length, filters)
 
 
-def _row_sums(projected, held, rows, length: int, pad: int, size: int = 0, index=None):
+def _row_sums(projected, rows, length: int, pad: int, index):
     """:func:`_window_sums` at the flat positions ``rows`` only, of
-    ``projected`` (items × width × filters): the projections of the flat
-    positions ``held`` (in that order, of ``size`` positions; all the needed
-    neighbours in their sequence), or with ``index``, of the items at each
-    flat position."""
+    ``projected`` (items × width × filters), the projections of the items at
+    each flat position (``index``)."""
     import numpy as np
 
     count, width, filters = projected.shape
-    if index is None:  # the row of projected at each flat position
-        index = np.full(size, count)
-        index[held] = np.arange(count)
     # neighbours outside their sequence (or not held) read a zero row
     projected = np.concatenate([projected, np.zeros((1, width, filters), projected.dtype)])
     column = rows % length  # the position in its sequence
@@ -265,6 +264,27 @@ def _row_sums(projected, held, rows, length: int, pad: int, size: int = 0, index
             at = np.clip(rows + shift, 0, len(index) - 1)
             out += projected[np.where(inside, index[at], count), j]
     return out
+
+
+def _row_windows(x, held, rows, length: int, pad: int, width: int, size: int):
+    """The windows (rows × channels × width) of the flat positions ``rows``:
+    ``windows[r, c, j]`` is ``x`` at position ``rows[r] + j - pad`` of its
+    sequence, zero outside it. ``x`` holds the values of the flat positions
+    ``held``, in that order (all the needed neighbours), out of ``size``."""
+    import numpy as np
+
+    count, channels = x.shape
+    index = np.full(size, count)  # the row of x at each flat position: a zero row if none
+    index[held] = np.arange(count)
+    x = np.concatenate([x, np.zeros((1, channels), x.dtype)])
+    column = rows % length  # the position in its sequence
+    windows = np.empty((len(rows), channels, width), dtype=x.dtype)
+    for j in range(width):
+        shift = j - pad
+        inside = (column + shift >= 0) & (column + shift < length)
+        at = np.clip(rows + shift, 0, size - 1)
+        windows[:, :, j] = x[np.where(inside, index[at], count)]
+    return windows
 
 
 def _embed(emb, word_id, shape_id):
