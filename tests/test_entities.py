@@ -316,6 +316,78 @@ def test_the_fast_encoder_gives_slovnets_numbers_and_tags(extractor):
     assert [t.tolist() for t in ours] == [t.tolist() for t in theirs]
 
 
+@given(st.lists(st.lists(st.lists(st.integers(-3, 3), min_size=8, max_size=8),
+                         min_size=1, max_size=12), min_size=1, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_one_viterbi_pass_over_sequences_of_any_lengths_is_slovnets(extractor, rows):
+    """Sequences of different lengths decoded together (the longest first,
+    the shorter ones dropping out) get slovnet's tags, ties included (small
+    whole numbers tie often: both take the first best)."""
+    import numpy as np
+
+    from newsdigest.entity_model import viterbi
+
+    crf = extractor.ner.infer.model.head.crf
+    sequences = [np.array(row, dtype=np.float32) for row in rows]
+    longest = max(map(len, sequences))
+    padded = np.zeros((len(sequences), longest, 8), dtype=np.float32)
+    mask = np.zeros((len(sequences), longest), dtype=bool)
+    for index, sequence in enumerate(sequences):
+        padded[index, : len(sequence)], mask[index, : len(sequence)] = sequence, True
+    theirs = [t.tolist() for t in crf.decode(padded, mask)]
+    assert [t.tolist() for t in viterbi(crf.transitions.array, sequences)] == theirs
+
+
+@given(st.lists(st.sampled_from(["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG",
+                                 "<pad>"]), max_size=30))
+@settings(max_examples=1000, deadline=None)
+def test_spans_from_the_tagged_positions_only_are_slovnets(tags):
+    from slovnet.bio import bio_spans, parse_bio
+
+    from newsdigest.entity_model import tag_spans
+
+    names = ["<pad>", "O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
+    parts, kinds = zip(*(parse_bio(name) for name in names), strict=True)
+    tokens = [SimpleNamespace(start=2 * i, stop=2 * i + 1) for i in range(len(tags))]
+    ours = tag_spans([names.index(t) for t in tags], list(parts), list(kinds),
+                     [t.start for t in tokens], [t.stop for t in tokens])
+    assert ours == [(s.start, s.stop, s.type) for s in bio_spans(tokens, tags)]
+
+
+def test_the_models_input_is_slovnets(extractor):
+    """Word codes (one per word for the three models) make slovnet's own
+    padded input."""
+    import numpy as np
+
+    words = SEED.read_text("utf-8").split()
+    items = [words[:3], words[3:40], ["ЁЖИК", "ёжик", "3,5", "iPhone", "…"]]
+    codes = extractor._codes
+    ours = codes.input([codes.of(item) for item in items])
+    for tagger in (extractor.ner, extractor.morph, extractor.syntax):
+        theirs = next(tagger.infer.encoder(items))
+        for name in ("word_id", "shape_id", "pad_mask"):
+            np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
+
+
+def test_extraction_leaves_no_cyclic_garbage(extractor):
+    """The collector is off while a group is read: that is safe only if
+    what a group makes is freed without it (no cycles), at any size."""
+    import gc
+
+    texts = [SEED.read_text("utf-8")] + [f.read_text("utf-8") for f in
+                                          (FIXTURES / name for name in ENTITY_FIXTURES)]
+    gc.collect()
+    found = []
+    for count in (1, len(texts) * 8):
+        gc.disable()
+        try:
+            extractor.extract((texts * 8)[:count])
+            found.append(gc.collect())
+        finally:
+            gc.enable()
+    assert found[0] == found[1], found  # what a call leaves does not grow with its texts
+
+
 def test_the_mentions_are_where_natashas_own_tagger_puts_them(extractor):
     from natasha.doc import Doc
 

@@ -9,7 +9,9 @@ values equal up to float32 rounding; the dictionary forms are natasha's
 word natasha leaves inflected. It does less work than natasha:
 
 * the text is tokenized once (razdel), and the NER model reads those tokens
-  (natasha's tagger would tokenize the text again);
+  (natasha's tagger would tokenize the text again); a token becomes
+  natasha's object only when a mention holds it, and each word's ids
+  (:class:`_Codes`) are found once for the three models;
 * morphology is computed only around the tokens of mentions. The morphology
   model is a CNN (three convolutions of width 3 over word embeddings, then a
   per-token projection): a token's tags depend on the three tokens either
@@ -28,10 +30,15 @@ word natasha leaves inflected. It does less work than natasha:
   embedding is zero and padding is masked after every layer);
 * :func:`encode` projects each distinct word of a batch once for the first
   convolution (two thirds of the network's products) and sums the
-  projections per position: the same values up to float32 rounding (tests
-  compare them with slovnet's within 1e-5, and the tags exactly);
-  :func:`crf_decode` does slovnet's arithmetic without its copies (the same
-  tags, bit for bit);
+  projections per position, and does the same per position for the other
+  convolutions (no copies of every position's window): the same values up to
+  float32 rounding (tests compare them with slovnet's within 1e-5, and the
+  tags exactly);
+* :func:`viterbi` decodes a group's NER sequences in one pass (slovnet's
+  arithmetic, the same tags, bit for bit), and :func:`tag_spans` reads
+  spans off the positions not tagged O;
+* the garbage collector is off while a group is read (what it makes holds
+  no cycles, a test checks it);
 * dictionary look-ups and inflections (pymorphy2) are memoized per word
   within one extractor;
 * the models are loaded with one word list for the three of them (slovnet
@@ -109,9 +116,12 @@ def encode(model, data, keep=None):
       of 4,096 tokens holds about 1,500 distinct ones, which makes this layer,
       two thirds of the network's products, about 2.5 times cheaper (more on
       more repetitive text).
-    * The other convolutions multiply the same windows by the same matrices
-      as slovnet's; activations stay (batch, sequence, features) and windows
-      are written directly, not gathered from a padded, transposed copy.
+    * The other convolutions, over every position, are computed the same way
+      (each position projected by the kernel's three slices, then the
+      window's three projections summed), which copies no window; narrowed to
+      some positions (``keep``), they multiply each needed position's window,
+      which is fewer products than projecting all its neighbours.
+    * The batch norm after each ReLU is one scale and one shift.
 
     The sums are grouped differently from slovnet's, so the last bits of a
     value may differ, as slovnet's own do between batch sizes (BLAS rounds a
