@@ -455,6 +455,30 @@ def test_across_the_corpus_a_bare_surname_joins_the_one_full_name():
     assert texts[1][0].name == "Трамп"
 
 
+def test_one_resolver_for_many_texts_gives_what_each_text_gives_alone(extractor):
+    """The build resolves all its texts with one :class:`E.Resolver` (what
+    depends on a name is worked out once): each text comes out as it does
+    alone, in any order, also when the same words are a common word in one
+    text and a name in another, or a stop."""
+    import dataclasses
+
+    texts = [SEED.read_text("utf-8")] + [(FIXTURES / n).read_text("utf-8")
+                                         for n in ENTITY_FIXTURES]
+    pairs = list(zip(texts, extractor.extract([E.model_text(t) for t in texts]), strict=True))
+    common = "Шахматистка из Бреста выиграла. Шахматистка Анна Шахматистка приехала."
+    named = found(common, ("PER", "Шахматистка", "Шахматистка"),
+                  ("LOC", "Бреста", "Брест"), ("PER", "Шахматистка Анна", "Шахматистка Анна"))
+    pairs += [(common, [dataclasses.replace(named[0], common=True), *named[1:]]),
+              (common, named), (common, [dataclasses.replace(named[0], common=True)])]
+    for rules in (options(), options(entity_stops=["брест"])):
+        alone = [[(f.name, f.kind, f.spans) for f in E.resolve(t, m, rules)] for t, m in pairs]
+        for order in (pairs, pairs[::-1]):
+            resolver = E.Resolver(rules)
+            together = [[(f.name, f.kind, f.spans) for f in resolver(t, m)] for t, m in order]
+            assert together == (alone if order is pairs else alone[::-1])
+    assert alone[-3] != alone[-2]  # precondition: "common" changes what comes out
+
+
 def test_a_name_takes_the_kind_the_model_gave_most_often():
     texts = corpus_of([("Березина", "person")], [("Березина", "place")], [("Березина", "place")])
     E.resolve_corpus(texts, options())

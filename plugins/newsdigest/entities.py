@@ -57,6 +57,7 @@ from html import escape, unescape
 from html.parser import HTMLParser
 from importlib import metadata
 from itertools import pairwise
+from operator import attrgetter
 from pathlib import Path
 from typing import ClassVar
 
@@ -644,13 +645,14 @@ def extract_resolved(
             waiting[pair[1]].append(pair)
     new = []
     stats = Stats()
+    resolver = Resolver(options)
     for model_text, mentions in extract_each(list(waiting), options, cache, extractor, stats):
         for pair in waiting.pop(model_text):
-            result[pair] = resolve(pair[0], mentions, options)
+            result[pair] = resolver(pair[0], mentions)
             new.append(pair)
     for pair in pairs:
         if pair[1] is None:
-            result[pair] = resolve(pair[0], [], options)
+            result[pair] = resolver(pair[0], [])
     distinct = len({p[1] for p in readable})
     stats.resolved = distinct - stats.texts
     stats.hits += stats.resolved
@@ -827,31 +829,71 @@ def is_date(name: str) -> bool:
 
 def resolve(text: str, mentions: Sequence[Mention], options: EntitySettings) -> list[Found]:
     """Mentions of one text -> its entities, in order of first mention."""
-    items: list[Found] = []
-    for mention in sorted(mentions, key=lambda m: m.start):
-        kind = KINDS.get(mention.label)
-        if kind is None:
-            continue
-        surface = " ".join(text[mention.start : mention.stop].split())
+    return Resolver(options)(text, mentions)
+
+
+class Resolver:
+    """:func:`resolve` for the texts of one build, with one set of rules:
+    what depends only on a mention's words (its name, after the rules) or
+    on a name (its key, whether it is dropped) is worked out once per build,
+    not once per mention (the same names recur in thousands of texts)."""
+
+    def __init__(self, options: EntitySettings):
+        self.options = options
+        self._keys: dict[str, str] = {}
+        # (words as found, the model's form, common?) -> the name, or None: dropped
+        self._names: dict[tuple[str, str, bool], str | None] = {}
+        self._dropped: dict[str, bool] = {}  # name -> a stop or noise
+
+    def key(self, name: str) -> str:
+        """:func:`name_key`, memoized."""
+        key = self._keys.get(name)
+        if key is None:
+            key = self._keys[name] = name_key(name)
+        return key
+
+    def __call__(self, text: str, mentions: Sequence[Mention]) -> list[Found]:
+        options, key = self.options, self.key
+        items: list[Found] = []
+        for mention in sorted(mentions, key=attrgetter("start")):
+            kind = KINDS.get(mention.label)
+            if kind is None:
+                continue
+            surface = " ".join(text[mention.start : mention.stop].split())
+            found = (surface, mention.normal, mention.common)
+            name = self._names.get(found, "")
+            if name == "":
+                name = self._names[found] = self._name(surface, mention)
+            if name is not None:
+                items.append(Found(name, kind, [(mention.start, mention.stop)]))
+        items = _join_adjacent(text, items, options, key)
+        kept = []
+        for item in items:
+            dropped = self._dropped.get(item.name)
+            if dropped is None:
+                dropped = self._dropped[item.name] = (
+                    key(item.name) in options.stops or is_noise(item.name)
+                )
+            if dropped:
+                continue
+            item.kind = options.kinds.get(key(item.name), item.kind)
+            kept.append(item)
+        return _merge(_join_surnames(_merge(kept, key), key=key), key)
+
+    def _name(self, surface: str, mention: Mention) -> str | None:
+        """A mention's name after the rules, or None: a common word."""
+        options, key = self.options, self.key
         name = tidy_name(fix_declension(surface, mention.normal))
-        if mention.common and name_key(name) not in options.names:
-            continue  # a common word, unless the rules name it (``Кремль``)
-        name = options.aliases.get(name_key(name)) or options.aliases.get(
-            name_key(tidy_name(surface)), name
+        if mention.common and key(name) not in options.names:
+            return None  # a common word, unless the rules name it (``Кремль``)
+        return options.aliases.get(key(name)) or options.aliases.get(
+            key(tidy_name(surface)), name
         )
-        items.append(Found(name, kind, [(mention.start, mention.stop)]))
-    items = _join_adjacent(text, items, options)
-    kept = []
-    for item in items:
-        key = name_key(item.name)
-        if key in options.stops or is_noise(item.name):
-            continue
-        item.kind = options.kinds.get(key, item.kind)
-        kept.append(item)
-    return _merge(_join_surnames(_merge(kept)))
 
 
-def _join_adjacent(text: str, items: list[Found], options: EntitySettings) -> list[Found]:
+def _join_adjacent(
+    text: str, items: list[Found], options: EntitySettings, key=name_key
+) -> list[Found]:
     """``МИД`` followed by ``России`` (only spaces between) -> ``МИД России``."""
     if not options.joins:
         return items
@@ -861,14 +903,14 @@ def _join_adjacent(text: str, items: list[Found], options: EntitySettings) -> li
     while index < len(items):
         for size in range(min(longest, len(items) - index), 1, -1):
             group = items[index : index + size]
-            parts = tuple(name_key(item.name) for item in group)
+            parts = tuple(key(item.name) for item in group)
             joined = options.joins.get(parts)
             if joined and all(
                 not text[a.spans[-1][1] : b.spans[0][0]].strip()
                 for a, b in pairwise(group)
             ):
                 span = (group[0].spans[0][0], group[-1].spans[-1][1])
-                kind = options.kinds.get(name_key(joined), group[0].kind)
+                kind = options.kinds.get(key(joined), group[0].kind)
                 out.append(Found(joined, kind, [span]))
                 index += size
                 break
@@ -878,47 +920,49 @@ def _join_adjacent(text: str, items: list[Found], options: EntitySettings) -> li
     return out
 
 
-def _merge(items: list[Found]) -> list[Found]:
+def _merge(items: list[Found], key=name_key) -> list[Found]:
     """One :class:`Found` per name, in order of first mention; the kind the
     model gave most often (the first on a tie)."""
     by_key: dict[str, Found] = {}
     kinds: dict[str, Counter] = defaultdict(Counter)
     for item in items:
-        key = name_key(item.name)
-        kinds[key][item.kind] += len(item.spans)
-        if key in by_key:
-            by_key[key].spans.extend(item.spans)
+        name = key(item.name)
+        kinds[name][item.kind] += len(item.spans)
+        if name in by_key:
+            by_key[name].spans.extend(item.spans)
         else:
-            by_key[key] = Found(item.name, item.kind, list(item.spans))
-    for key, item in by_key.items():
-        best = max(kinds[key].values())
-        item.kind = next(k for k, n in kinds[key].items() if n == best)
+            by_key[name] = Found(item.name, item.kind, list(item.spans))
+    for name, item in by_key.items():
+        best = max(kinds[name].values())
+        item.kind = next(k for k, n in kinds[name].items() if n == best)
         item.spans.sort()
     return sorted(by_key.values(), key=lambda f: f.spans[0])
 
 
-def _join_surnames(items: list[Found], full_names: dict[str, str] | None = None) -> list[Found]:
+def _join_surnames(
+    items: list[Found], full_names: dict[str, str] | None = None, key=name_key
+) -> list[Found]:
     """A bare surname joins the one full name that ends with it: the full
     names of the same text, or ``full_names`` (surname key -> full name)."""
     if full_names is None:
-        full_names = unique_surnames(items)
+        full_names = unique_surnames(items, key)
     for item in items:
         if item.kind == PERSON and len(item.name.split()) == 1:
-            full = full_names.get(name_key(item.name))
+            full = full_names.get(key(item.name))
             if full:
                 item.name = full
     return items
 
 
-def unique_surnames(items: Iterable[Found]) -> dict[str, str]:
+def unique_surnames(items: Iterable[Found], key=name_key) -> dict[str, str]:
     """Surname key -> the full name, for surnames exactly one full name carries."""
     owners: dict[str, set[str]] = defaultdict(set)
     names: dict[str, str] = {}
     for item in items:
         words = item.name.split()
         if item.kind == PERSON and len(words) >= 2:
-            owners[name_key(words[-1])].add(name_key(item.name))
-            names[name_key(item.name)] = item.name
+            owners[key(words[-1])].add(key(item.name))
+            names[key(item.name)] = item.name
     return {s: names[next(iter(f))] for s, f in owners.items() if len(f) == 1}
 
 
