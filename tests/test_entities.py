@@ -15,7 +15,7 @@ from collections import defaultdict
 from types import SimpleNamespace
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pelican.contents import Article
 from pelican.readers import Readers
@@ -259,6 +259,43 @@ def test_envelopes_by_bisection_are_natashas(case):
     items, envelopes = case
     ranges = _envelop([i.start for i in items], [i.stop for i in items], envelopes)
     assert [items[low:high] for low, high in ranges] == list(envelop_spans(items, envelopes))
+
+
+#: Pieces that razdel's sentence rules read: ends, quotes, brackets, smileys,
+#: dashes, abbreviations (single and paired), initials, list bullets, words
+#: in both cases.
+SENTENCE_PIECES = [
+    "Слово", "слово", "Минск", "word", "Word", "2025", "3", "IV", "а", "б", "А", "Н", "Ю",
+    "т", "г", "гг", "ул", "др", "им", "см", "стр", "тыс", "млн", "руб", "е", "п", "н", "э",
+    "т.е", "т. е", "т.п", "т. д", "и т. д", "до н. э", "кв", "проф", "рис", "§",
+    " ", "  ", "\n", "\u00a0", ".", "..", "...", "?", "!", "?!", "…", ";", ",", ":",
+    "«", "»", "“", "”", "‘", "’", '"', "„", "'", "(", ")", "[", "]", "{", "}",
+    "-", "—", "–", "\u2011", "\u2212", ":)", ";-(", "=)))", ":-)", "1.", "2)", "а)", "8.1.",
+]
+
+
+@given(st.one_of(st.lists(st.sampled_from(SENTENCE_PIECES), max_size=40).map("".join),
+                 st.lists(st.sampled_from(SENTENCE_PIECES), max_size=20).map(" ".join),
+                 st.text(max_size=60)))
+@example("Книги, журналы и т. п. 5 штук. Потом т. д. (в скобках) и А. Б. Иванов.")
+@example("1. Первый. 2) Второй. IV. Третий… «Цитата.» Он: «Да!» — и ушёл :) Всё")
+@settings(max_examples=4000, deadline=None)
+def test_the_fast_sentence_splitter_gives_razdels_sentences(text):
+    from razdel import sentenize as razdel_sentenize
+
+    from newsdigest.entity_model import sentenize
+
+    assert sentenize(text) == [(s.start, s.stop) for s in razdel_sentenize(text)]
+
+
+def test_the_fast_sentence_splitter_on_real_text():
+    from razdel import sentenize as razdel_sentenize
+
+    from newsdigest.entity_model import sentenize
+
+    for path in [SEED, *sorted(FIXTURES.glob("*.txt"))]:
+        text = path.read_text("utf-8")
+        assert sentenize(text) == [(s.start, s.stop) for s in razdel_sentenize(text)], path
 
 
 def test_the_fast_tokenizer_on_real_text_and_razdels_dashes():
