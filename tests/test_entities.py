@@ -316,11 +316,9 @@ def test_the_fast_tokenizer_on_real_text_and_razdels_dashes():
 def tags(tagger, features, mask) -> list[list[int]]:
     """Each sequence's tag ids (NER, morphology) or head ids (syntax) from
     the encoder's ``features``, as the model's head decodes them."""
-    from newsdigest.entity_model import crf_decode
-
     head = tagger.infer.model.head
     if hasattr(head, "crf"):
-        return [t.tolist() for t in crf_decode(head.crf, head(features), mask)]
+        return [t.tolist() for t in head.crf.decode(head(features), mask)]
     if hasattr(head, "kernel"):  # syntax: scores every pair of tokens, decodes with the mask
         pred = head.decode(head(features), mask)
     else:  # morphology: a projection per token
@@ -331,7 +329,7 @@ def tags(tagger, features, mask) -> list[list[int]]:
 def test_the_fast_encoder_gives_slovnets_numbers_and_tags(extractor):
     import numpy as np
 
-    from newsdigest.entity_model import crf_decode, encode
+    from newsdigest.entity_model import encode, viterbi
 
     words = SEED.read_text("utf-8").split()
     items = [words[:1], words[:5], words[5:200], words[200:230], words[5:200]]
@@ -348,7 +346,9 @@ def test_the_fast_encoder_gives_slovnets_numbers_and_tags(extractor):
         assert tags(tagger, got, ~data.pad_mask) == tags(tagger, expected, ~data.pad_mask)
     model, data = extractor.ner.infer.model, next(extractor.ner.infer.encoder(items))
     pred = model(data.word_id, data.shape_id, data.pad_mask)
-    ours = crf_decode(model.head.crf, pred, ~data.pad_mask)
+    sizes = (~data.pad_mask).sum(-1)
+    ours = viterbi(model.head.crf.transitions.array,
+                   [row[:size] for row, size in zip(pred, sizes, strict=True)])
     theirs = model.head.crf.decode(pred, ~data.pad_mask)
     assert [t.tolist() for t in ours] == [t.tolist() for t in theirs]
 

@@ -861,8 +861,9 @@ class Resolver:
                 continue
             surface = " ".join(text[mention.start : mention.stop].split())
             found = (surface, mention.normal, mention.common)
-            name = self._names.get(found, "")
-            if name == "":
+            if found in self._names:
+                name = self._names[found]
+            else:
                 name = self._names[found] = self._name(surface, mention)
             if name is not None:
                 items.append(Found(name, kind, [(mention.start, mention.stop)]))
