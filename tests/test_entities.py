@@ -362,6 +362,7 @@ def test_one_viterbi_pass_over_sequences_of_any_lengths_is_slovnets(extractor, r
     whole numbers tie often: both take the first best)."""
     import numpy as np
 
+    from newsdigest import entity_model
     from newsdigest.entity_model import viterbi
 
     crf = extractor.ner.infer.model.head.crf
@@ -373,6 +374,39 @@ def test_one_viterbi_pass_over_sequences_of_any_lengths_is_slovnets(extractor, r
         padded[index, : len(sequence)], mask[index, : len(sequence)] = sequence, True
     theirs = [t.tolist() for t in crf.decode(padded, mask)]
     assert [t.tolist() for t in viterbi(crf.transitions.array, sequences)] == theirs
+    # in passes of a few padded positions each (one long text beside short ones)
+    cells = entity_model.VITERBI_CELLS
+    entity_model.VITERBI_CELLS = 7
+    try:
+        assert [t.tolist() for t in viterbi(crf.transitions.array, sequences)] == theirs
+    finally:
+        entity_model.VITERBI_CELLS = cells
+    assert viterbi(crf.transitions.array, []) == []
+    empty = np.zeros((0, 8), dtype=np.float32)
+    got = viterbi(crf.transitions.array, [sequences[0], empty])
+    assert [t.tolist() for t in got] == [theirs[0], []]
+
+
+def test_one_long_text_does_not_pad_thousands_of_short_ones(extractor):
+    """A group may hold one long text and thousands of headlines: the
+    decoding lays out at most VITERBI_CELLS padded positions at a time, not
+    the long text's length times the number of texts (here 500 MB)."""
+    import tracemalloc
+
+    import numpy as np
+
+    from newsdigest.entity_model import viterbi
+
+    transitions = extractor.ner.infer.model.head.crf.transitions.array
+    sequences = [np.zeros((8000, 8), np.float32)] + [np.ones((3, 8), np.float32)] * 2000
+    tracemalloc.start()
+    try:
+        tags = viterbi(transitions, sequences)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [len(t) for t in tags] == [len(s) for s in sequences]
+    assert peak < 64 * 2**20, peak
 
 
 @given(st.lists(st.sampled_from(["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG",
