@@ -459,6 +459,27 @@ def test_extraction_leaves_no_cyclic_garbage(extractor):
     assert found[0] == found[1], found  # what a call leaves does not grow with its texts
 
 
+def test_a_batch_norm_scale_below_zero_is_not_folded_into_the_kernel(extractor):
+    """encode multiplies a positive batch-norm scale into the kernel (it
+    commutes with the ReLU); the shipped models have no other kind, so this
+    one is made: with a negative scale the values stay slovnet's."""
+    import copy
+
+    import numpy as np
+
+    from newsdigest.entity_model import encode
+
+    model = copy.deepcopy(extractor.morph.infer.model)
+    model.__dict__.pop("_encode_arrays", None)  # prepared for the original
+    model.encoder.layers[1].norm.weight.array[:5] *= -1
+    words = SEED.read_text("utf-8").split()
+    data = next(extractor.morph.infer.encoder([words[:40], words[40:60]]))
+    expected = model.encoder(model.emb(data.word_id, data.shape_id), data.pad_mask)
+    np.testing.assert_allclose(encode(model, data), expected, rtol=1e-5, atol=1e-5)
+    assert model._encode_arrays[1][3] is not None  # this layer's scale kept apart
+    assert model._encode_arrays[0][3] is None  # the others folded
+
+
 def test_the_mentions_are_where_natashas_own_tagger_puts_them(extractor):
     from natasha.doc import Doc
 

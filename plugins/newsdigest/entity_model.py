@@ -151,8 +151,8 @@ def encode(model, data, keep=None):
         filters, channels, width = layer.conv.weight.shape
         pad = layer.conv.padding
         assert length + 2 * pad - width + 1 == length, "a convolution keeps the length"
-        if x is None:
-            part = _first_convolution(model.emb, kernel, width, pad, data, rows)
+        if x is None:  # its bias comes with each word's own projection
+            part = _first_convolution(model.emb, kernel, width, pad, data, rows, bias)
         elif rows is None:
             # as the first: each position projected by the kernel's slices,
             # then each position's window of projections summed
@@ -164,10 +164,12 @@ def encode(model, data, keep=None):
             windows = _row_windows(x, before, rows, length, pad, width, batch * length)
             part = np.matmul(windows.reshape(len(rows), channels * width), matrix.T)
         # slovnet's bias, ReLU and batch norm ((x - mean) / std * weight + bias),
-        # the norm as one scale and shift, in place
-        part += bias
+        # the norm as one scale (in the kernel, see _prepare) and shift, in place
+        if x is not None:
+            part += bias
         np.maximum(part, 0, out=part)
-        part *= scale
+        if scale is not None:
+            part *= scale
         part += shift
         if rows is None:
             part.reshape(batch, length, filters)[mask] = 0
@@ -184,20 +186,27 @@ def _prepare(model) -> list[tuple]:
     per model (kept on it): the kernel as a matrix (channels × width·filters:
     the projections of one position by its slices) and as slovnet's (filters
     × channels·width: one window's products), the bias, and the batch norm as
-    a scale and a shift."""
+    a scale and a shift. A positive scale commutes with the ReLU, so it is
+    multiplied into the kernel and the bias (one pass less over every
+    output; None then stands for the scale): the shipped models' scales are
+    all positive."""
     prepared = getattr(model, "_encode_arrays", None)
     if prepared is None:
+        import numpy as np
+
         prepared = []
         for layer in model.encoder.layers:
             conv, norm = layer.conv, layer.norm
             filters, channels, width = conv.weight.shape
             scale = norm.weight.array / norm.std.array
-            prepared.append((
-                # kernel[c, j * filters + f] = weight[f, c, j]
-                conv.weight.array.transpose(1, 2, 0).reshape(channels, width * filters).copy(),
-                conv.weight.array.reshape(filters, channels * width),
-                conv.bias.array, scale, norm.bias.array - norm.mean.array * scale,
-            ))
+            # kernel[c, j * filters + f] = weight[f, c, j]
+            kernel = conv.weight.array.transpose(1, 2, 0).reshape(channels, width * filters)
+            matrix, bias = conv.weight.array.reshape(filters, channels * width), conv.bias.array
+            shift = norm.bias.array - norm.mean.array * scale
+            if (scale > 0).all():  # relu(z + b) * s == relu(z * s + b * s)
+                kernel, matrix = kernel * np.tile(scale, width), matrix * scale[:, None]
+                bias, scale = bias * scale, None
+            prepared.append((np.ascontiguousarray(kernel), matrix, bias, scale, shift))
         model._encode_arrays = prepared
     return prepared
 
@@ -219,12 +228,14 @@ def needed_rows(layers, mask, keep=None) -> list:
     return needs[::-1]
 
 
-def _first_convolution(emb, kernel, width: int, pad: int, data, rows=None):
-    """The first convolution's products (before its bias) at every position
-    of the batch, flattened (or at the flat positions ``rows``): each
-    distinct word and shape projected once by the three slices of the
-    ``kernel`` (channels × width·filters), then each position's window summed
-    (padding's embedding is zero, so is its projection)."""
+def _first_convolution(emb, kernel, width: int, pad: int, data, rows=None, bias=None):
+    """The first convolution's products, plus ``bias``, at every position of
+    the batch, flattened (or at the flat positions ``rows``): each distinct
+    word and shape projected once by the three slices of the ``kernel``
+    (channels × width·filters), the bias added to each word's projection of
+    itself, then each position's window summed (padding's embedding is zero,
+    so are its projections of its neighbours; what padding itself gets is
+    masked after the layer)."""
     import numpy as np
 
     batch, length = data.word_id.shape
@@ -237,6 +248,8 @@ def _first_convolution(emb, kernel, width: int, pad: int, data, rows=None):
     np.matmul(_embed(emb, pairs // shapes, pairs % shapes), kernel, out=projected[:-1])
     projected[-1] = 0
     projected = projected.reshape(len(pairs) + 1, width, filters)
+    if bias is not None:
+        projected[:-1, pad] += bias
     where = where.reshape(batch, length)
     if rows is None:
         out = projected[where, pad]  # the word itself (a copy)
