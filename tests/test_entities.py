@@ -167,6 +167,8 @@ def test_the_encoder_computes_only_what_the_kept_outputs_need(extractor):
     # the same products (BLAS may round a smaller matrix differently)
     np.testing.assert_allclose(part[real], full[real], rtol=1e-5, atol=1e-5)
     assert not part[~real].any()
+    # only the kept outputs, in order
+    np.testing.assert_array_equal(encode(model, data, real, compact=True), part[real])
 
 
 def test_the_models_are_natashas_with_one_word_list(extractor):

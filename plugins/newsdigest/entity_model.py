@@ -111,7 +111,7 @@ def receptive_field(model) -> int:
     return sum(layer.conv.weight.shape[-1] // 2 for layer in model.encoder.layers)
 
 
-def encode(model, data, keep=None):
+def encode(model, data, keep=None, compact: bool = False):
     """``model.encoder(model.emb(...))`` of slovnet: the same network, with
     the same numbers up to the last bits of float32 rounding, in less work.
 
@@ -138,7 +138,8 @@ def encode(model, data, keep=None):
     ``keep`` (batch × sequence, boolean) names the only outputs wanted: each
     layer then computes only the positions those depend on (the wanted ones,
     widened by the half-widths of the layers after it) and leaves the others
-    zero."""
+    zero; with ``compact``, only the wanted outputs are returned, in order
+    (what ``encode(...)[keep]`` gives, without the zeros)."""
     import numpy as np
 
     mask = data.pad_mask
@@ -176,6 +177,8 @@ def encode(model, data, keep=None):
         x, before = part, rows
     if before is None:
         return x.reshape(batch, length, -1)
+    if compact:
+        return x
     out = np.zeros((batch * length, x.shape[1]), dtype=x.dtype)  # positions not needed: zero
     out[before] = x
     return out.reshape(batch, length, -1)
@@ -1002,13 +1005,17 @@ class NatashaExtractor:
             data = self._codes.input([items[i] for i in batch])
             if wanted is None:
                 keep = ~data.pad_mask
+                features = encode(model, data)[keep]
             else:
                 keep = np.zeros(data.pad_mask.shape, dtype=bool)
-                for row, index in enumerate(batch):
-                    keep[row, wanted[index]] = True
-            features = encode(model, data, None if wanted is None else keep)
+                chosen = [wanted[index] for index in batch]
+                keep.reshape(-1)[
+                    np.repeat(np.arange(len(batch)) * keep.shape[1], [len(c) for c in chosen])
+                    + np.concatenate(chosen).astype(np.intp)
+                ] = True
+                features = encode(model, data, keep, compact=True)
             # the head (a projection per token) on the wanted positions only
-            pred = model.head.decode(model.head(features[keep])).tolist()
+            pred = model.head.decode(model.head(features)).tolist()
             at = 0
             for index, size in zip(batch, keep.sum(-1).tolist(), strict=True):
                 out[index] = pred[at : at + size]
