@@ -128,7 +128,8 @@ def encode(model, data, keep=None, compact: bool = False):
       window's three projections summed), which copies no window; narrowed to
       some positions (``keep``), they multiply each needed position's window,
       which is fewer products than projecting all its neighbours.
-    * The batch norm after each ReLU is one scale and one shift.
+    * The batch norm after each ReLU is one scale and one shift, the scale
+      multiplied into the kernel when positive (:func:`_prepare`).
 
     The sums are grouped differently from slovnet's, so the last bits of a
     value may differ, as slovnet's own do between batch sizes (BLAS rounds a
