@@ -65,7 +65,7 @@ def count_step(paths: list[Path]) -> tuple[Counter, float, float]:
     counts: Counter = Counter()
     encode = entity_model.encode
 
-    def counting(model, data, keep=None):
+    def counting(model, data, keep=None, **options):
         name = type(model).__name__  # NER, Morph, Syntax
         real = ~data.pad_mask
         layers = model.encoder.layers
@@ -75,8 +75,7 @@ def count_step(paths: list[Path]) -> tuple[Counter, float, float]:
         # the first layer: each distinct word and shape projected once, then
         # three additions per output; the others: a window product per row
         filters, channels, width = layers[0].conv.weight.shape
-        shapes = model.emb.shape.weight.array.shape[0]
-        distinct = len(np.unique(data.word_id.astype(np.int64) * shapes + data.shape_id))
+        distinct = len(entity_model.word_pairs(model.emb, data)[0])
         counts[f"{name} ops"] += 2 * distinct * channels * width * filters
         counts[f"{name} ops"] += rows[0] * width * filters
         counts[f"{name} ops"] += sum(
@@ -84,7 +83,7 @@ def count_step(paths: list[Path]) -> tuple[Counter, float, float]:
             for n, layer in zip(rows[1:], layers[1:], strict=True)
         )
         counts[f"{name} tokens"] += int((real if keep is None else keep & real).sum())
-        return encode(model, data, keep)
+        return encode(model, data, keep, **options)
 
     entity_model.encode = counting
     try:

@@ -116,6 +116,7 @@ def test_fix_declension_rules():
 def test_morphology_of_a_window_is_that_of_the_whole_sentence(extractor):
     # The extractor tags only the tokens around mentions; exact only because
     # the morphology model sees CONTEXT tokens either side and no further.
+    from natasha import Segmenter
     from natasha.doc import Doc
 
     from newsdigest.entity_model import CONTEXT
@@ -125,7 +126,7 @@ def test_morphology_of_a_window_is_that_of_the_whole_sentence(extractor):
     sents = []
     for text in [*texts, SEED.read_text("utf-8")]:
         doc = Doc(E.model_text(text))
-        doc.segment(extractor.segmenter)
+        doc.segment(Segmenter())
         sents += [[t.text for t in sent.tokens] for sent in doc.sents]
     full = [[(t.pos, t.feats) for t in m.tokens] for m in extractor.morph.map(sents)]
     assert full == extractor.morph_tags(sents)
@@ -288,6 +289,21 @@ def test_the_fast_sentence_splitter_gives_razdels_sentences(text):
     from newsdigest.entity_model import sentenize
 
     assert sentenize(text) == [(s.start, s.stop) for s in razdel_sentenize(text)]
+
+
+def test_the_razdel_rules_our_splitters_ask_are_razdels():
+    """sentenize and tokenize ask razdel's rules through their own copies of
+    the rule lists: a razdel with other rules fails here, by name."""
+    from importlib import import_module
+
+    sentence_rules = import_module("razdel.segmenters.sentenize").RULES
+    token_rules = import_module("razdel.segmenters.tokenize").RULES
+    assert [r.name for r in sentence_rules] == [
+        "empty_side", "no_space_prefix", "lower_right", "delimiter_right", "sokr_left",
+        "inside_pair_sokr", "initials_left", "list_item", "close_quote", "close_bracket",
+        "dash_right"]
+    assert [r.name for r in token_rules] == [
+        "dash", "underscore", "float", "fraction", "punct", "other", "yahoo"]
 
 
 def test_the_fast_sentence_splitter_on_real_text():
@@ -478,11 +494,12 @@ def test_a_batch_norm_scale_below_zero_is_not_folded_into_the_kernel(extractor):
     data = next(extractor.morph.infer.encoder([words[:40], words[40:60]]))
     expected = model.encoder(model.emb(data.word_id, data.shape_id), data.pad_mask)
     np.testing.assert_allclose(encode(model, data), expected, rtol=1e-5, atol=1e-5)
-    assert model._encode_arrays[1][3] is not None  # this layer's scale kept apart
-    assert model._encode_arrays[0][3] is None  # the others folded
+    assert model._encode_arrays[1].scale is not None  # this layer's scale kept apart
+    assert model._encode_arrays[0].scale is None  # the others folded
 
 
 def test_the_mentions_are_where_natashas_own_tagger_puts_them(extractor):
+    from natasha import Segmenter
     from natasha.doc import Doc
 
     texts = [SEED.read_text("utf-8"),
@@ -491,7 +508,7 @@ def test_the_mentions_are_where_natashas_own_tagger_puts_them(extractor):
     found = extractor.extract(texts)
     for text, mentions in zip(texts, found, strict=True):
         doc = Doc(text)
-        doc.segment(extractor.segmenter)
+        doc.segment(Segmenter())
         doc.tag_ner(extractor.ner)
         assert len(doc.spans) > 3
         assert [(m.start, m.stop, m.label) for m in mentions] == [

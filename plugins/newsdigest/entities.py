@@ -64,7 +64,7 @@ from typing import ClassVar
 from markupsafe import Markup
 
 from . import cachefile
-from .entity_model import Mention, NatashaExtractor
+from .entity_model import Mention, NatashaExtractor, collector_paused
 from .entity_model import mention as make_mention
 from .metadata import text_lang
 from .readcache import KEEP_DAYS
@@ -1074,13 +1074,8 @@ def tag_corpus(generator, corpus, extractor=None) -> Stats:
     """
     # Many small objects and no cycles: the collector would only walk the
     # whole site's objects again and again.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _tag_corpus(generator, corpus, extractor)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _tag_corpus(generator, corpus, extractor=None) -> Stats:

@@ -57,13 +57,12 @@ word natasha leaves inflected. It does less work than natasha:
 from __future__ import annotations
 
 import gc
-import logging
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from sys import intern
-
-logger = logging.getLogger(__name__)
+from typing import NamedTuple
 
 #: tokens either side of a token that its morphology tags depend on: three
 #: convolutions of width 3 (checked against the loaded model)
@@ -105,6 +104,20 @@ def mention(label: str, start: int, stop: int, normal: str, common: bool = False
     return Mention(intern(label), start, stop, intern(normal), common)
 
 
+@contextmanager
+def collector_paused():
+    """The garbage collector off for a while, then as it was: for steps that
+    make many objects holding no cycles, which it would walk again and again
+    for nothing."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def receptive_field(model) -> int:
     """Tokens either side that one token's output depends on: the sum of
     the convolutions' half-widths."""
@@ -140,7 +153,7 @@ def encode(model, data, keep=None, compact: bool = False):
     layer then computes only the positions those depend on (the wanted ones,
     widened by the half-widths of the layers after it) and leaves the others
     zero; with ``compact``, only the wanted outputs are returned, in order
-    (what ``encode(...)[keep]`` gives, without the zeros)."""
+    (what ``encode(...)[keep & ~data.pad_mask]`` gives)."""
     import numpy as np
 
     mask = data.pad_mask
@@ -185,7 +198,17 @@ def encode(model, data, keep=None, compact: bool = False):
     return out.reshape(batch, length, -1)
 
 
-def _prepare(model) -> list[tuple]:
+class _Layer(NamedTuple):
+    """A convolution layer's arrays as :func:`encode` uses them."""
+
+    kernel: object  # channels × width·filters: a position's projections by the slices
+    matrix: object  # filters × channels·width (slovnet's): one window's products
+    bias: object
+    scale: object  # the batch norm's scale, or None: multiplied into the two above
+    shift: object
+
+
+def _prepare(model) -> list[_Layer]:
     """Each convolution layer's arrays as :func:`encode` uses them, made once
     per model (kept on it): the kernel as a matrix (channels × width·filters:
     the projections of one position by its slices) and as slovnet's (filters
@@ -210,7 +233,7 @@ def _prepare(model) -> list[tuple]:
             if (scale > 0).all():  # relu(z + b) * s == relu(z * s + b * s)
                 kernel, matrix = kernel * np.tile(scale, width), matrix * scale[:, None]
                 bias, scale = bias * scale, None
-            prepared.append((np.ascontiguousarray(kernel), matrix, bias, scale, shift))
+            prepared.append(_Layer(np.ascontiguousarray(kernel), matrix, bias, scale, shift))
         model._encode_arrays = prepared
     return prepared
 
@@ -232,7 +255,19 @@ def needed_rows(layers, mask, keep=None) -> list:
     return needs[::-1]
 
 
-def _first_convolution(emb, kernel, width: int, pad: int, data, rows=None, bias=None):
+def word_pairs(emb, data):
+    """The distinct (word, shape) pairs of a batch, as codes ``word × shapes
+    + shape`` in increasing order, and each position's index into them
+    (batch × sequence): what :func:`encode` projects once each."""
+    import numpy as np
+
+    shapes = emb.shape.weight.array.shape[0]
+    pairs, where = np.unique(data.word_id.astype(np.int64) * shapes + data.shape_id,
+                             return_inverse=True)
+    return pairs, where.reshape(data.word_id.shape)
+
+
+def _first_convolution(emb, kernel, width: int, pad: int, data, rows, bias):
     """The first convolution's products, plus ``bias``, at every position of
     the batch, flattened (or at the flat positions ``rows``): each distinct
     word and shape projected once by the three slices of the ``kernel``
@@ -245,16 +280,13 @@ def _first_convolution(emb, kernel, width: int, pad: int, data, rows=None, bias=
     batch, length = data.word_id.shape
     filters = kernel.shape[1] // width
     shapes = emb.shape.weight.array.shape[0]
-    pairs, where = np.unique(data.word_id.astype(np.int64) * shapes + data.shape_id,
-                             return_inverse=True)
+    pairs, where = word_pairs(emb, data)
     # one row more, zero: what neighbours outside their sequence read (rows)
     projected = np.empty((len(pairs) + 1, width * filters), dtype=kernel.dtype)
     np.matmul(_embed(emb, pairs // shapes, pairs % shapes), kernel, out=projected[:-1])
     projected[-1] = 0
     projected = projected.reshape(len(pairs) + 1, width, filters)
-    if bias is not None:
-        projected[:-1, pad] += bias
-    where = where.reshape(batch, length)
+    projected[:-1, pad] += bias
     if rows is None:
         out = projected[where, pad]  # the word itself (a copy)
         for j in range(width):
@@ -287,19 +319,23 @@ def _row_sums(projected, rows, length: int, pad: int, index):
     """:func:`_window_sums` at the flat positions ``rows`` only, of
     ``projected`` (items × width × filters, the last item zero), the
     projections of the items at each flat position (``index``)."""
+
+    out = projected[index[rows], pad]
+    for j in range(projected.shape[1]):
+        if j != pad:
+            out += projected[_neighbours(rows, j - pad, length, index, len(projected) - 1), j]
+    return out
+
+
+def _neighbours(rows, shift: int, length: int, index, zero: int):
+    """For each flat position of ``rows``, ``index`` (an item per flat
+    position) at the position ``shift`` away in the same sequence, or
+    ``zero`` where that lies outside the sequence."""
     import numpy as np
 
-    width = projected.shape[1]
-    zero = len(projected) - 1  # what neighbours outside their sequence read
     column = rows % length  # the position in its sequence
-    out = projected[index[rows], pad]
-    for j in range(width):
-        shift = j - pad
-        if shift:
-            inside = (column + shift >= 0) & (column + shift < length)
-            at = np.clip(rows + shift, 0, len(index) - 1)
-            out += projected[np.where(inside, index[at], zero), j]
-    return out
+    inside = (column + shift >= 0) & (column + shift < length)
+    return np.where(inside, index[np.clip(rows + shift, 0, len(index) - 1)], zero)
 
 
 def _row_windows(x, held, rows, length: int, pad: int, width: int, size: int):
@@ -313,13 +349,9 @@ def _row_windows(x, held, rows, length: int, pad: int, width: int, size: int):
     index = np.full(size, count)  # the row of x at each flat position: a zero row if none
     index[held] = np.arange(count)
     x = np.concatenate([x, np.zeros((1, channels), x.dtype)])
-    column = rows % length  # the position in its sequence
     windows = np.empty((len(rows), channels, width), dtype=x.dtype)
     for j in range(width):
-        shift = j - pad
-        inside = (column + shift >= 0) & (column + shift < length)
-        at = np.clip(rows + shift, 0, size - 1)
-        windows[:, :, j] = x[np.where(inside, index[at], count)]
+        windows[:, :, j] = x[_neighbours(rows, j - pad, length, index, count)]
     return windows
 
 
@@ -793,19 +825,16 @@ class NatashaExtractor:
             NewsMorphTagger,
             NewsNERTagger,
             NewsSyntaxParser,
-            Segmenter,
         )
         from slovnet.bio import parse_bio
 
         embedding = NewsEmbedding()
-        self.segmenter = Segmenter()
         self.vocab = _morph_vocab(MorphVocab)
         words: dict[bytes, object] = {}
         self.ner = _tagger(NewsNERTagger, "ner", embedding, words)
         self.morph = _tagger(NewsMorphTagger, "morph", embedding, words)
         self.syntax = _tagger(NewsSyntaxParser, "syntax", embedding, words)
         self.context = receptive_field(self.morph.infer.model)
-        self.calls = 0  # texts run through the model by this object
         self._codes = _Codes(self.ner.infer.encoder)
         for tagger in (self.morph, self.syntax):
             encoder = tagger.infer.encoder
@@ -844,15 +873,10 @@ class NatashaExtractor:
         # and again for nothing (3-5 % of the time); it runs between groups.
         # (The build's entities step has it off already; the early extraction
         # and other callers do not.)
-        collecting = gc.isenabled()
         with threadpool_limits(limits=1, user_api="blas"):
             for group in groups:
-                gc.disable()
-                try:
+                with collector_paused():
                     found = self._extract([texts[i] for i in group])
-                finally:
-                    if collecting:
-                        gc.enable()
                 for index, mentions in zip(group, found, strict=True):
                     result[index] = mentions
         return result
@@ -860,9 +884,8 @@ class NatashaExtractor:
     # --- the pipeline --------------------------------------------------------------
 
     def _extract(self, texts: Sequence[str]) -> list[list[Mention]]:
-        self.calls += len(texts)
         docs = [self._segment(text) for text in texts]
-        self._tag_ner([doc for doc in docs if doc.text.strip() and doc.words])
+        self._tag_ner([doc for doc in docs if doc.words])
         self._tag_morph(docs)
         self._parse_heads([
             (doc, sent) for doc in docs for sent in doc.sents
@@ -908,7 +931,7 @@ class NatashaExtractor:
             doc.sents, _envelop(doc.token_starts, doc.token_stops, doc.sents), strict=True
         ):
             sent.first, sent.size, sent.spans = low, high - low, []
-        doc.sent_starts = [sent.start for sent in doc.sents]
+        doc.sent_firsts = [sent.first for sent in doc.sents]  # for bisection
         doc.spans = []
         return doc
 
@@ -949,8 +972,7 @@ class NatashaExtractor:
         for doc in docs:
             if not doc.spans:
                 continue
-            sentences = doc.sents
-            firsts = [s.first for s in sentences]
+            sentences, firsts = doc.sents, doc.sent_firsts
             for span in doc.spans:
                 for at in range(span.first, span.first + len(span.tokens)):
                     # the one sentence that can hold the token: the last to begin by it
@@ -1010,10 +1032,8 @@ class NatashaExtractor:
             else:
                 keep = np.zeros(data.pad_mask.shape, dtype=bool)
                 chosen = [wanted[index] for index in batch]
-                keep.reshape(-1)[
-                    np.repeat(np.arange(len(batch)) * keep.shape[1], [len(c) for c in chosen])
-                    + np.concatenate(chosen).astype(np.intp)
-                ] = True
+                keep[np.repeat(np.arange(len(batch)), [len(c) for c in chosen]),
+                     np.concatenate(chosen).astype(np.intp)] = True
                 features = encode(model, data, keep, compact=True)
             # the head (a projection per token) on the wanted positions only
             pred = model.head.decode(model.head(features)).tolist()
@@ -1092,11 +1112,10 @@ class NatashaExtractor:
     @staticmethod
     def _opens_sentence(at: int, doc) -> bool:
         """Whether token ``at`` is the first word of its sentence (sentences
-        are in order and do not overlap: the last one starting at or before
-        the token is the only one that can hold it)."""
-        start = doc.token_starts[at]
-        index = bisect_right(doc.sent_starts, start) - 1
-        if index < 0 or start >= doc.sents[index].stop:
+        are in order and do not overlap: the last one whose tokens begin at or
+        before the token is the only one that can hold it)."""
+        index = bisect_right(doc.sent_firsts, at) - 1
+        if index < 0 or at >= doc.sents[index].first + doc.sents[index].size:
             return False
         sent = doc.sents[index]
         for number in range(sent.first, sent.first + sent.size):
