@@ -287,7 +287,7 @@ def test_a_child_reads_ahead_what_the_cache_lacks_with_the_same_result(tmp_path,
 def test_the_read_only_cache_finds_keys_in_any_folder(tmp_path):
     # What the read-ahead child opens: a path that needs escaping in a file:
     # URI; the byte comparison is a guard (a read-only look-up writes nothing).
-    from newsdigest.readcache import ReadOnlyCache
+    from newsdigest.readahead import _ReadOnlyCache as ReadOnlyCache
 
     folder = tmp_path / "архив ?#%20 dumps"
     reader = cached_reader(folder)

@@ -28,9 +28,11 @@ import gc
 import logging
 import multiprocessing
 import os
+import sqlite3
 import sys
+from pathlib import Path
 
-from .readcache import Entry, ReadOnlyCache, decode_entry, encode_entry
+from .readcache import TABLE, Entry, decode_entry, encode_entry
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +88,8 @@ class ReadAhead:
     def take(self, key: str) -> tuple[Entry, str] | None:
         """The child's entry for the dump with this cache key (its path
         without a cache), if it sent one, with its JSON (what the cache
-        stores)."""
-        self._receive()
+        stores); what it sent was received by :meth:`reached`, which the
+        reader calls first for every dump."""
         value = self._received.pop(key, None)
         if value is None:
             return None
@@ -106,9 +108,8 @@ class ReadAhead:
 
     def close(self) -> None:
         """Reading is over: the child stops."""
-        if self.started:
-            logger.debug("read-ahead: %d dumps read by the child", self.taken)
         if self._process is not None:
+            logger.debug("read-ahead: %d dumps taken from the child", self.taken)
             self._process.terminate()
             self._process.join(10)
             if self._process.exitcode is None:  # SIGTERM ignored: it hangs
@@ -121,6 +122,29 @@ class ReadAhead:
         self._received.clear()
 
 
+class _ReadOnlyCache:
+    """The cache's file, read only, for the child
+    that never writes or moves it: only whether it holds a key."""
+
+    def __init__(self, path: str | None):
+        self._db = None
+        if path and os.path.exists(path):
+            try:  # a file: URI, any character of the path escaped
+                uri = Path(path).resolve().as_uri() + "?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, timeout=30)
+            except (sqlite3.Error, ValueError):
+                self._db = None
+
+    def has(self, key: str) -> bool:
+        if self._db is None:
+            return False
+        try:
+            found = self._db.execute(f"SELECT 1 FROM {TABLE} WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return False
+        return found is not None
+
+
 def _child(reader, paths, reached, pipe, cache) -> None:
     """The dumps from the last backwards, until the build process's; each
     missing from the cache read and sent as (cache key, JSON entry); the
@@ -130,7 +154,7 @@ def _child(reader, paths, reached, pipe, cache) -> None:
     logging.disable(logging.CRITICAL)
     sys.stdout = sys.stderr = open(os.devnull, "w")
     gc.freeze()
-    stored = ReadOnlyCache(cache and cache.path)
+    stored = _ReadOnlyCache(cache and cache.path)
     for number in range(len(paths) - 1, -1, -1):
         if number <= reached.value:
             break

@@ -60,6 +60,8 @@ PACKAGES = ("babel", "unidecode")
 BATCH = 200
 #: Entries no build has used for this many days are dropped.
 KEEP_DAYS = 60
+#: The table of entries (also read by :mod:`.readahead`'s child)
+TABLE = "entries"
 
 
 def code_version(typogrify: bool = False) -> str:
@@ -139,7 +141,7 @@ class ReaderCache:
 
     def _open(self) -> sqlite3.Connection:
         columns = "key TEXT PRIMARY KEY, value TEXT NOT NULL, used INTEGER NOT NULL"
-        db = cachefile.connect(self.path, {"entries": columns}, isolation_level=None)
+        db = cachefile.connect(self.path, {TABLE: columns}, isolation_level=None)
         db.execute("PRAGMA synchronous = OFF")  # a lost entry is read again
         return db
 
@@ -172,7 +174,7 @@ class ReaderCache:
             return decode_entry(self._pending[key])
         try:
             row = self._db.execute(
-                "SELECT value, used FROM entries WHERE key = ?", (key,)
+                f"SELECT value, used FROM {TABLE} WHERE key = ?", (key,)
             ).fetchone()
         except sqlite3.DatabaseError as error:
             self._set_aside(error)
@@ -209,11 +211,11 @@ class ReaderCache:
         try:
             with self._db:
                 self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", rows)
-                self._db.executemany("UPDATE entries SET used = ? WHERE key = ?", used)
+                self._db.executemany(f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?)", rows)
+                self._db.executemany(f"UPDATE {TABLE} SET used = ? WHERE key = ?", used)
                 if prune:
                     self._db.execute(
-                        "DELETE FROM entries WHERE used < ?", (self._today - KEEP_DAYS,)
+                        f"DELETE FROM {TABLE} WHERE used < ?", (self._today - KEEP_DAYS,)
                     )
         except sqlite3.DatabaseError as error:
             self._set_aside(error)
@@ -225,29 +227,6 @@ class ReaderCache:
         if self._db is not None:
             self._db.close()
             self._db = None
-
-
-class ReadOnlyCache:
-    """The cache's file, read only, for a forked child (:mod:`.readahead`)
-    that never writes or moves it: only whether it holds a key."""
-
-    def __init__(self, path: str | None):
-        self._db = None
-        if path and os.path.exists(path):
-            try:  # a file: URI, any character of the path escaped
-                uri = Path(path).resolve().as_uri() + "?mode=ro"
-                self._db = sqlite3.connect(uri, uri=True, timeout=30)
-            except (sqlite3.Error, ValueError):
-                self._db = None
-
-    def has(self, key: str) -> bool:
-        if self._db is None:
-            return False
-        try:
-            found = self._db.execute("SELECT 1 FROM entries WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error:
-            return False
-        return found is not None
 
 
 # --- entries as JSON -----------------------------------------------------------------

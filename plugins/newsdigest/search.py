@@ -10,9 +10,12 @@ searchable. In those pages only the element with ``data-pagefind-body``
 source and the tags as filters. Pagefind is the ``pagefind[bin]`` package's
 binary (or one on PATH); without it the build goes on with one warning line.
 
-A rebuild whose pages to index are the same, byte for byte, as those the
-index in place was built from (a stamp in the bundle, :data:`STAMP`) keeps
-that index instead of running Pagefind again.
+A rebuild whose index would come out the same keeps the index in place
+instead of running Pagefind again: the bundle holds a stamp (:data:`STAMP`)
+of everything the index is made from (:func:`source_stamp`: the pages, byte
+for byte, Pagefind's binary, the language, its environment variables and
+configuration files) and of the index's ``pagefind-entry.json``, and both
+must still match.
 
 Settings (defaults in settings.py): ``DIGEST_SEARCH`` (on/off),
 ``DIGEST_SEARCH_LANGUAGE`` (one index for the whole site, stemmed as this
@@ -224,7 +227,8 @@ def _write_stamp(bundle: str, stamp: str) -> None:
 
 def _is_current(bundle: str, stamp: str | None) -> bool:
     """Whether the index in ``bundle`` was built from what ``stamp``
-    describes, and is still the one Pagefind wrote then."""
+    describes, its ``pagefind-entry.json`` unchanged since (the rest of the
+    bundle is not compared)."""
     if stamp is None:
         return False
     try:
