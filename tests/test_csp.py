@@ -205,6 +205,8 @@ def test_hostile_text_in_search_results_stays_text(browser, hostile, served):
             page.wait_for_load_state("networkidle")
             assert visit.pwned() is None, query
             assert page.evaluate(DOM_PROBE) == [], query
+        # the status comes first; the results follow once their fragments load
+        expect(page.locator(".search-results h2 a").first).to_be_visible()
         titles = page.locator(".search-results h2 a").all_inner_texts()
         assert titles, "no result for 'onerror'"
         assert any("<img src=x onerror=alert(1)>" in " ".join(t.split()) for t in titles), titles
