@@ -52,7 +52,7 @@ SCHEMA = 1
 #: The modules whose code decides what a reading gives.
 MODULES = (
     "dump.py", "dates.py", "metadata.py", "typography.py", "render.py", "reader.py",
-    "readcache.py", "settings.py",
+    "readcache.py", "settings.py", "typogrify_fast.py",
 )
 #: Libraries whose output ends up in an entry.
 PACKAGES = ("babel", "unidecode")

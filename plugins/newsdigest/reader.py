@@ -244,7 +244,8 @@ def typogrify_filter(settings: dict):
     """typogrify with ``TYPOGRIFY_IGNORE_TAGS``, ``TYPOGRIFY_OMIT_FILTERS`` and
     ``TYPOGRIFY_DASHES``, set up as Pelican 4.12's ``read_file`` does."""
     import smartypants
-    from typogrify.filters import typogrify
+
+    from .typogrify_fast import typogrify
 
     conf = typogrify_settings(settings)
     # Pelican sets smartypants' module-wide default before every typogrify run.
