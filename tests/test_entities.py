@@ -950,6 +950,36 @@ def test_early_extraction_only_for_a_few_new_dumps(pelican_settings, tmp_path, m
     early.wait()
 
 
+def test_many_new_dumps_get_their_article_texts_made_early_by_a_child(
+        extractor, pelican_settings, tmp_path, monkeypatch):
+    paths = [SEED, *(FIXTURES / name for name in ENTITY_FIXTURES)]
+    generator, corpus = read_corpus(pelican_settings, paths, DIGEST_CACHE_PATH=str(tmp_path / "a"))
+    E.tag_corpus(generator, corpus, extractor=Counting(extractor))
+    expected = {a.digest_file: [(e.name, e.kind, e.slug, e.spans) for e in a.entities]
+                for a in generator.articles}
+
+    # too much to extract on one core (a cold build): the child makes the texts
+    monkeypatch.setattr(prefetch, "MAX_CHARS", 1000)
+    monkeypatch.setattr(prefetch, "MIN_ARTICLES", 2)
+    generator = read_generator(pelican_settings, paths, DIGEST_CACHE_PATH=str(tmp_path / "b"))
+    articles = [a for a in generator.articles if a.digest_kind == "article"]
+    early = prefetch.start(generator, {a.source_path for a in articles})
+    assert early is not None and early.work == "article texts" and early.texts == len(articles)
+    corpus = build_corpus(generator)
+    early.wait()
+    assert early.process.exitcode == 0
+    monkeypatch.setattr(E, "html_blocks", None)  # the step makes no article text itself
+    itself = Counting(extractor)
+    E.tag_corpus(generator, corpus, extractor=itself)
+    assert len(itself.texts) > 20  # the step extracts them
+    assert {a.digest_file: [(e.name, e.kind, e.slug, e.spans) for e in a.entities]
+            for a in generator.articles} == expected
+
+    monkeypatch.setattr(prefetch, "MIN_ARTICLES", len(articles) + 1)  # too few for a child
+    generator = read_generator(pelican_settings, paths, DIGEST_CACHE_PATH=str(tmp_path / "c"))
+    assert prefetch.start(generator, {a.source_path for a in generator.articles}) is None
+
+
 def test_a_hung_early_extraction_is_stopped(caplog, monkeypatch):
     import multiprocessing
     import time
@@ -961,7 +991,7 @@ def test_a_hung_early_extraction_is_stopped(caplog, monkeypatch):
     prefetch.Prefetch(process, 5).wait()
     assert time.monotonic() - began < 10 and not process.is_alive()
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
-        "entities: early extraction failed (exit code -9); the entities step extracts its texts"
+        "entities: early extraction failed (exit code -9); the entities step does it"
     ]
 
 
@@ -973,7 +1003,7 @@ def test_a_failed_early_extraction_is_one_warning(caplog):
     process.start()
     prefetch.Prefetch(process, 5).wait()
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
-        "entities: early extraction failed (exit code 3); the entities step extracts its texts"
+        "entities: early extraction failed (exit code 3); the entities step does it"
     ]
 
 

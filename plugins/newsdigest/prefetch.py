@@ -1,22 +1,26 @@
-"""Entity extraction started early, in a child process, for a few new dumps.
+"""Work of the entities step started early, in a child process, on a spare
+core.
 
 The entities step (:mod:`.entities`) comes after merging and slugs, which
-run in this process on one core while the other cores wait. When a build
-brings a few new dumps (the daily case), their texts are extracted on a
-spare core during that time instead of after it: right after reading, the
-article texts and headlines of the dumps the reader read without its cache
-(new or changed files) that the entity cache lacks go to one forked child
-process, which loads the model and extracts them into the cache. The
-entities step waits for the child, then finds those texts in the cache.
+run in this process on one core while the other cores wait. Right after
+reading, the dumps the reader read without its cache (new or changed files)
+give that spare core work for the entities step, in one forked child:
 
-Only for a little text (:data:`MAX_CHARS`): one process is slower than the
-entities step's parallel extraction on all cores, so a cold build (or a big
-batch) is left to the entities step. Nothing else changes: the entities step
-decides everything as before, and extracts itself whatever the child did not
-do (it failed, or merging changed an article's text). The child writes only
-to the entity cache; this process opens it before the fork (to find what it
-lacks, and to store the article texts the entities step will read), closes
-it, and does not open it again until the child is done.
+* **A few new dumps** (the daily case): their article texts and headlines
+  that the entity cache lacks are extracted. The child loads the model and
+  extracts them into the cache.
+* **More** (a cold build, a big batch): extracting on one core would be
+  slower than the entities step's parallel extraction on all cores. The
+  child makes the articles' texts for the model (:func:`.entities.article_texts`:
+  title and paragraphs out of each article's HTML, a second of work at 5,000
+  dumps) and stores them in the cache, where the step finds them.
+
+The entities step waits for the child, then finds its work in the cache.
+Nothing else changes: the entities step decides everything as before, and
+does itself whatever the child did not (it failed, or merging changed an
+article). The child writes only to the entity cache; this process does not
+use the cache while the child runs (it opens it before the fork, to find
+what the cache lacks, and closes it).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import logging
 import multiprocessing
 import time
 
-from .entities import EntityCache, Stats, cache_folder, extract_each, step_texts
+from .entities import EntityCache, Stats, article_texts, cache_folder, extract_each, step_texts
 from .metadata import KIND_ARTICLE
 from .settings import from_pelican
 
@@ -42,11 +46,13 @@ TIMEOUT = 300
 
 
 class Prefetch:
-    """A child process extracting texts into the entity cache."""
+    """A child process extracting texts (or making article texts: ``work``)
+    into the entity cache."""
 
-    def __init__(self, process, texts: int):
+    def __init__(self, process, texts: int, work: str = "extraction"):
         self.process = process
         self.texts = texts
+        self.work = work
         self.started = time.perf_counter()
 
     def stop(self) -> None:
@@ -63,18 +69,19 @@ class Prefetch:
             self.process.join()
         if self.process.exitcode != 0:
             logger.warning(
-                "entities: early extraction failed (exit code %s); the entities step "
-                "extracts its texts", self.process.exitcode,
+                "entities: early %s failed (exit code %s); the entities step "
+                "does it", self.work, self.process.exitcode,
             )
         else:
-            logger.debug("entities: %d texts extracted early in %.1f s",
-                         self.texts, time.perf_counter() - self.started)
+            logger.debug("entities: early %s of %d texts done in %.1f s",
+                         self.work, self.texts, time.perf_counter() - self.started)
 
 
 def start(generator, fresh: set[str]) -> Prefetch | None:
     """Extraction, in a forked child, of the texts of the dumps in ``fresh``
-    (source paths) that the entity cache lacks; None if there are none, too
-    many (:data:`MAX_CHARS`), no cache to hand them over or no fork."""
+    (source paths) that the entity cache lacks, or for more than
+    :data:`MAX_CHARS` the making of their article texts; None if there is
+    nothing to do, no cache to hand the work over or no fork."""
     options = from_pelican(generator.settings).entities
     if (not fresh or not options.enabled or not options.cache
             or "fork" not in multiprocessing.get_all_start_methods()):
@@ -85,7 +92,7 @@ def start(generator, fresh: set[str]) -> Prefetch | None:
     ]
     articles = [a for a in dumps if a.digest_kind == KIND_ARTICLE]
     if sum(len(a._content or "") for a in articles) > 2 * MAX_CHARS:  # HTML: surely too many
-        return None
+        return _start_texts(articles, options, cache_folder(generator.settings, options))
     headlines = list(dict.fromkeys(h for a in dumps for h in a.headlines))
     folder = cache_folder(generator.settings, options)
     cache = EntityCache(folder)
@@ -99,7 +106,7 @@ def start(generator, fresh: set[str]) -> Prefetch | None:
     finally:
         cache.close()  # not shared with the child
     if not missing or sum(map(len, missing)) > MAX_CHARS:
-        return None
+        return None  # (the article texts are in the cache now)
     process = multiprocessing.get_context("fork").Process(
         target=_extract, args=(missing, dataclasses.replace(options, workers=1), folder),
         name="newsdigest-entities",
@@ -119,5 +126,34 @@ def _extract(texts: list[str], options, folder: str) -> None:
     try:
         for _ in extract_each(texts, options, cache, None, Stats()):
             pass
+    finally:
+        cache.close()
+
+
+#: No child for the article texts of fewer articles: forking costs more.
+MIN_ARTICLES = 200
+
+
+def _start_texts(articles: list, options, folder: str) -> Prefetch | None:
+    """The article texts of ``articles`` (those in the model's languages), made
+    in a forked child and stored in the cache."""
+    articles = [a for a in articles if getattr(a, "lang", "ru") in options.langs]
+    if len(articles) < MIN_ARTICLES:
+        return None
+    process = multiprocessing.get_context("fork").Process(
+        target=_make_texts, args=(articles, folder), name="newsdigest-texts",
+    )
+    process.start()
+    return Prefetch(process, len(articles), "article texts")
+
+
+def _make_texts(articles: list, folder: str) -> None:
+    """The child: :func:`.entities.article_texts` of ``articles``, into the
+    cache (those the cache holds are not made again)."""
+    logging.disable(logging.CRITICAL)
+    gc.freeze()
+    cache = EntityCache(folder)
+    try:
+        article_texts(articles, cache)
     finally:
         cache.close()
