@@ -16,8 +16,9 @@ Then one more pass of the same builds measures the peak memory of each
 build's whole process tree (workers included). Memory is not sampled while
 builds are timed: reading a process's memory map (``smaps_rollup``, for
 PSS) costs the kernel about 4 ms per 700 MiB process, ten times a second,
-on the cores the build runs on; it slowed our cold build by about 5 % and
-the baseline's (a sixth of the memory, one process) by about 1 %.
+on the cores the build runs on; it slowed our cold build by about 5 % (4 and
+7 % in two pairs of builds), the baseline's (a sixth of the memory, one
+process) by less than the noise.
 The build's search step (Pagefind on our article pages, as
 ``DIGEST_SEARCH`` runs it after a build) is timed on its own line, into no
 index and again with nothing changed, when Pagefind is installed. Prints
