@@ -276,6 +276,14 @@ def main() -> None:
     work = ROOT / "bench" / "work" / f"n{args.n}"
     trash = Trash(ROOT / "bench" / "work" / "trash")
     trash.discard(work)
+    try:
+        measure(args, work, trash)
+    finally:
+        trash.empty()  # last: see the module's documentation
+
+
+def measure(args, work: Path, trash: Trash) -> None:
+    """The runs, then the memory pass; the results to ``args.out``."""
     extra_dumps, extra_md = generate.write(args.n, work / "dumps", work / "md", extra=50)
     sides = [Baseline(work, trash), Ours(work, trash)]
     results: dict[str, dict[str, list[Figure]]] = {s.name: {} for s in sides}
@@ -304,7 +312,6 @@ def main() -> None:
                   f"{figures[1].seconds:.2f} s", flush=True)
     markdown_count = len(list((work / "md").glob("*.md")))
     write_results(args, results, memory, searches, search_memory, markdown_count)
-    trash.empty()
 
 
 def _verdict(value: float, target: float) -> str:
