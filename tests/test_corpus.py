@@ -178,6 +178,73 @@ def test_minhash_signatures_and_bands_are_datasketchs():
     assert (snapshots.BANDS, snapshots.ROWS) == (lsh.b, lsh.r)
 
 
+def _story(words: list[str], shared: list[str]) -> tuple[str, ...]:
+    return (" ".join(words) + ".", " ".join(shared) + ".")
+
+
+def test_grouping_with_the_last_groupings_verdicts_is_grouping_afresh():
+    import random
+
+    rng = random.Random(11)
+    vocabulary = [f"слово{n}" for n in range(60)]
+    shared = [f"общее{n}" for n in range(80)]  # a long second paragraph: bodies contain each other
+    # three pairwise-same bodies, and a chain: a ~ b, b ~ c, a !~ c (their leads overlap less)
+    lead = rng.sample(vocabulary, 24)
+    bodies = [snapshots.Body(f"same{k}", _story(lead, [*shared, f"хвост{k}"])) for k in range(3)]
+    chain = [vocabulary[i : i + 24] for i in (0, 5, 10)]
+    bodies += [snapshots.Body(f"chain{k}", _story(words, shared[::-1]))
+               for k, words in enumerate(chain)]
+    # and stories that share only some words
+    for k in range(40):
+        words = rng.sample(vocabulary, 24)
+        bodies.append(snapshots.Body(f"story{k}", _story(words, rng.sample(shared, 60))))
+    assert [g for g in snapshots.group(bodies) if len(g) > 1][:2] == [
+        ["same0", "same1", "same2"], ["chain0", "chain1", "chain2"]]
+
+    for trial in range(30):  # the next build: some bodies gone, some new
+        before = rng.sample(bodies, rng.randint(0, len(bodies)))
+        after = rng.sample(bodies, rng.randint(0, len(bodies)))
+        verdicts = snapshots.Verdicts()
+        assert snapshots.group(before, verdicts) == snapshots.group(before), trial
+        assert snapshots.group(after, verdicts) == snapshots.group(after), trial
+    # every pair of a body gone from between two others (each checked, joined or not)
+    for gone in range(6):
+        verdicts = snapshots.Verdicts()
+        snapshots.group(bodies, verdicts)
+        rest = bodies[:gone] + bodies[gone + 1 :]
+        assert snapshots.group(rest, verdicts) == snapshots.group(rest)
+        assert verdicts.verified == 0  # every verdict was known
+    everything = snapshots.Verdicts()
+    snapshots.group(bodies, everything)  # every candidate pair checked
+    verdicts = snapshots.Verdicts()
+    snapshots.group(bodies[:3] + bodies[4:], verdicts)
+    snapshots.group(bodies, verdicts)  # chain0 is new: only its pairs are checked
+    assert 0 < verdicts.verified < everything.verified
+
+
+def test_merge_verdicts_are_kept_per_rules_and_a_damaged_file_is_set_aside(tmp_path, caplog):
+    from newsdigest.corpus import MergeCache
+
+    settings = {"DIGEST_CACHE_PATH": str(tmp_path)}
+    cache = MergeCache.open(settings)
+    assert cache.load().done == set()
+    cache.save(snapshots.Verdicts({"a", "b", "c"}, [("b", "a")]))
+    kept = MergeCache.open(settings).load()
+    assert kept.done == {"a", "b", "c"} and kept.known("a", "b") and kept.known("c", "a") is False
+    assert kept.known("a", "new") is None
+
+    other = MergeCache.open(settings)
+    other.version = "other rules"  # snapshots.py changed: nothing known
+    assert other.load().done == set()
+    assert MergeCache.open({**settings, "DIGEST_MERGE_CACHE": False}) is None
+
+    (tmp_path / "merge.sqlite3").write_bytes(b"not a database" * 100)
+    assert MergeCache.open(settings).load().done == set()
+    assert (tmp_path / "merge.sqlite3.damaged").is_file()
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"merge: {tmp_path / 'merge.sqlite3'}: file is not a database; starting a new cache"]
+
+
 # --- a real build -------------------------------------------------------------------
 
 

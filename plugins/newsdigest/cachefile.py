@@ -1,10 +1,13 @@
-"""The on-disk caches' SQLite files (``entities.sqlite3``, ``reader.sqlite3``):
-opened only if usable, else set aside. No Pelican."""
+"""The on-disk caches' SQLite files (``entities.sqlite3``, ``reader.sqlite3``,
+``merge.sqlite3``): opened only if usable, else set aside; and the hash of
+the code whose results they keep. No Pelican."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
+from pathlib import Path
 
 
 def connect(path: str, tables: dict[str, str], **options) -> sqlite3.Connection:
@@ -27,3 +30,13 @@ def set_aside(path: str) -> None:
     """Keep a damaged cache file as ``<path>.damaged`` (for a look; the
     build starts a new one)."""
     os.replace(path, path + ".damaged")
+
+
+def source_hash(*names: str) -> str:
+    """A hash of these modules' source (files of this package): part of a
+    cache's key, so that editing them makes its entries stale."""
+    digest = hashlib.sha256()
+    folder = Path(__file__).parent
+    for name in names:
+        digest.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
+    return digest.hexdigest()[:16]

@@ -24,14 +24,17 @@ report (:mod:`.report`) is made from it.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from html import escape, unescape
+from typing import ClassVar
 
-from . import matching, snapshots
+from . import cachefile, matching, snapshots
 from .dump import fold
-from .settings import DEFAULTS
+from .settings import DEFAULTS, setting
 
 logger = logging.getLogger(__name__)
 
@@ -185,12 +188,20 @@ def _warnings(article) -> list[str]:
 
 
 def merge_captures(corpus: Corpus, generator) -> None:
-    """Merge captures of one story into one article (see :mod:`.snapshots`)."""
+    """Merge captures of one story into one article (see :mod:`.snapshots`),
+    with the last build's verdicts (:class:`MergeCache`) when kept."""
     with_body = [c for c in corpus.captures if c.article is not None]
     by_file = {c.file: c for c in with_body}
     bodies = [snapshots.Body(c.file, tuple(c.article.digest_paragraphs)) for c in with_body]
+    cache = MergeCache.open(generator.settings)
+    verdicts = cache.load() if cache else None
+    groups = snapshots.group(bodies, verdicts)
+    if cache:
+        cache.save(verdicts)
+        logger.debug("merge: %d pairs checked, the others known from %s",
+                     verdicts.verified, cache.path)
     dropped = set()
-    for keys in snapshots.group(bodies):
+    for keys in groups:
         group = [by_file[key] for key in keys]
         if len(group) > 1:
             keeper = _merge(group)
@@ -200,6 +211,71 @@ def merge_captures(corpus: Corpus, generator) -> None:
     for name in ("articles", "hidden_articles"):
         kept = [a for a in getattr(generator, name) if id(a) not in dropped]
         setattr(generator, name, kept)
+
+
+class MergeCache:
+    """The last grouping's :class:`.snapshots.Verdicts`, on disk
+    (``merge.sqlite3`` in the cache folder; ``DIGEST_MERGE_CACHE``): which
+    bodies it grouped and which pairs of them it found the same story. A
+    change of :mod:`.snapshots` (its rules) makes them stale: not read."""
+
+    FILE = "merge.sqlite3"
+    TABLES: ClassVar[dict[str, str]] = {
+        "meta": "key TEXT PRIMARY KEY, value TEXT NOT NULL",
+        "done": "digest TEXT PRIMARY KEY",
+        "same": "a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b)",
+    }
+
+    def __init__(self, folder: str):
+        self.path = os.path.join(folder, self.FILE)
+        self.version = cachefile.source_hash("snapshots.py")
+        os.makedirs(folder, exist_ok=True)
+        try:
+            self._db = cachefile.connect(self.path, self.TABLES)
+        except sqlite3.DatabaseError as error:  # not a database, or damaged
+            logger.warning("merge: %s: %s; starting a new cache", self.path, error)
+            cachefile.set_aside(self.path)
+            self._db = cachefile.connect(self.path, self.TABLES)
+
+    @classmethod
+    def open(cls, settings: dict) -> MergeCache | None:
+        """The cache of this build's settings, None when switched off or
+        unusable (the grouping then checks every pair)."""
+        if not setting(settings, "DIGEST_MERGE_CACHE"):
+            return None
+        folder = setting(settings, "DIGEST_CACHE_PATH") or settings.get("CACHE_PATH") or "cache"
+        try:
+            return cls(str(folder))
+        except (OSError, sqlite3.Error) as error:
+            logger.warning("merge: no cache in %s (%s); every pair is checked", folder, error)
+            return None
+
+    def load(self) -> snapshots.Verdicts:
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            if row is None or row[0] != self.version:
+                return snapshots.Verdicts()
+            done = [digest for (digest,) in self._db.execute("SELECT digest FROM done")]
+            return snapshots.Verdicts(done, self._db.execute("SELECT a, b FROM same"))
+        except sqlite3.Error as error:
+            logger.warning("merge: %s: %s; every pair is checked", self.path, error)
+            return snapshots.Verdicts()
+
+    def save(self, verdicts: snapshots.Verdicts) -> None:
+        """Replace the kept verdicts with ``verdicts``, then close."""
+        try:
+            with self._db:
+                self._db.execute("DELETE FROM done")
+                self._db.execute("DELETE FROM same")
+                self._db.executemany("INSERT INTO done VALUES (?)",
+                                     ((d,) for d in verdicts.done))
+                self._db.executemany("INSERT INTO same VALUES (?, ?)", verdicts.same)
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)",
+                                 (self.version,))
+        except sqlite3.Error as error:
+            logger.warning("merge: %s: %s; not kept", self.path, error)
+        finally:
+            self._db.close()
 
 
 def _merge(group: list[Capture]) -> Capture:

@@ -58,7 +58,6 @@ from html.parser import HTMLParser
 from importlib import metadata
 from itertools import pairwise
 from operator import attrgetter
-from pathlib import Path
 from typing import ClassVar
 
 from markupsafe import Markup
@@ -91,23 +90,14 @@ SCHEMA = 4
 MODEL_PACKAGES = ("natasha", "slovnet", "navec", "razdel", "pymorphy2", "pymorphy2-dicts-ru")
 
 
-def _source_hash(*names: str) -> str:
-    """A hash of these modules' source (files next to this one)."""
-    digest = hashlib.sha256()
-    folder = Path(__file__).parent
-    for name in names:
-        digest.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
-
-
 #: A hash of :mod:`.entity_model`'s source, read once at import: the
 #: extraction is our code (windows, batches, dictionary forms), so editing it
 #: makes every cached mention stale (part of :func:`extractor_id`).
-MODEL_CODE = _source_hash("entity_model.py")
+MODEL_CODE = cachefile.source_hash("entity_model.py")
 #: A hash of this module's and :mod:`.settings`' source, read once at import:
 #: what makes an article's text and resolves mentions (part of
 #: :func:`rules_digest` and of :meth:`EntityCache.text_key`).
-RULES_CODE = _source_hash("entities.py", "settings.py")
+RULES_CODE = cachefile.source_hash("entities.py", "settings.py")
 
 
 def extractor_id() -> str:

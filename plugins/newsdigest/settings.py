@@ -111,7 +111,8 @@ DEFAULTS: dict[str, object] = {
     # fewer characters than this to extract: one process (loading the model
     # in every worker costs more than it saves)
     "DIGEST_ENTITY_PARALLEL_MIN": 100_000,
-    # folder of the on-disk caches (entities.sqlite3, reader.sqlite3); None = Pelican's CACHE_PATH
+    # folder of the on-disk caches (entities.sqlite3, reader.sqlite3, merge.sqlite3);
+    # None = Pelican's CACHE_PATH
     # ("cache", at the repository root when you build from there)
     "DIGEST_CACHE_PATH": None,
     # False: no on-disk cache (every build runs the model)
@@ -120,6 +121,10 @@ DEFAULTS: dict[str, object] = {
     # keep each dump's reading in the cache folder (reader.sqlite3), keyed by
     # the dump's bytes, the reader's code and the settings that change a reading
     "DIGEST_READER_CACHE": True,
+    # --- merging captures (corpus.py, snapshots.py) ---
+    # keep which captures were found the same story (merge.sqlite3 in the cache
+    # folder): a rebuild checks only the pairs with a new or changed capture
+    "DIGEST_MERGE_CACHE": True,
     # the reader applies Pelican's typogrify itself, so that it is cached
     # (only while Pelican's TYPOGRIFY is off)
     "DIGEST_TYPOGRIFY": False,

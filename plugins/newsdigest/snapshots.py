@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -187,13 +187,42 @@ def _candidates(signatures: np.ndarray) -> list[set[int]]:
     return found
 
 
-def group(bodies: Sequence[Body]) -> list[list[str]]:
+def body_digest(body: Body) -> str:
+    """What a body's verdicts are kept under (:class:`Verdicts`): a hash of
+    its paragraphs."""
+    return hashlib.sha1("\n".join(body.paragraphs).encode("utf-8")).hexdigest()
+
+
+class Verdicts:
+    """The verdicts of an earlier grouping, for the next (a daily build adds
+    a few bodies to thousands): ``done`` holds the digests
+    (:func:`body_digest`) of the bodies it grouped, every candidate pair of
+    which it verified; ``same`` the pairs (sorted) it found the same story.
+    A candidate pair of two done bodies is the same story exactly when it is
+    in ``same`` (the candidates and the checks depend on the two bodies
+    only); the others are verified. :func:`group` leaves in this object the
+    verdicts of the bodies it grouped, for the next one."""
+
+    def __init__(self, done: Iterable[str] = (), same: Iterable[tuple[str, str]] = ()):
+        self.done = set(done)
+        self.same = {tuple(sorted(pair)) for pair in same}
+        self.verified = 0  # pairs verified by the last grouping (not answered here)
+
+    def known(self, a: str, b: str) -> bool | None:
+        """The verdict on ``a`` and ``b`` (digests), None if not known."""
+        if a in self.done and b in self.done:
+            return (a, b) in self.same or (b, a) in self.same
+        return None
+
+
+def group(bodies: Sequence[Body], verdicts: Verdicts | None = None) -> list[list[str]]:
     """Groups of keys whose bodies are captures of one story.
 
     Every key is in exactly one group; groups keep the order of ``bodies``,
     and so does each group's members. (A group is a connected component of
     the verified candidate pairs, so the order pairs are checked in does not
-    matter.)
+    matter.) With ``verdicts``, the pairs it knows are not verified again,
+    and it is left with this grouping's verdicts.
     """
     order = {body.key: index for index, body in enumerate(bodies)}
     shingled = {body.key: _Shingled(body) for body in bodies}  # once per body
@@ -216,13 +245,31 @@ def group(bodies: Sequence[Body]) -> list[list[str]]:
         for key in with_lead:
             item = shingled[key]
             item.lead = frozenset(numbers.setdefault(s, len(numbers)) for s in item.lead)
+        digests = {body.key: body_digest(body) for body in bodies} if verdicts else {}
+        same: set[tuple[str, str]] = set()  # verdicts kept: the same pairs of this grouping
+        verified = 0
         for number, earlier in enumerate(_candidates(matrix)):
             key = with_lead[number]
             for other in sorted(earlier):
                 other = with_lead[other]
-                if find(other) != find(key) and _same(shingled[other], shingled[key]):
-                    first, second = sorted((find(other), find(key)), key=order.get)
-                    parent[second] = first
+                if verdicts is None:  # a pair already joined need not be checked
+                    if find(other) == find(key) or not _same(shingled[other], shingled[key]):
+                        continue
+                else:  # every pair's verdict is kept, joined or not
+                    pair = tuple(sorted((digests[other], digests[key])))
+                    found = verdicts.known(*pair)
+                    if found is None:
+                        found = _same(shingled[other], shingled[key])
+                        verified += 1
+                    if not found:
+                        continue
+                    same.add(pair)
+                    if find(other) == find(key):
+                        continue
+                first, second = sorted((find(other), find(key)), key=order.get)
+                parent[second] = first
+        if verdicts is not None:
+            verdicts.done, verdicts.same, verdicts.verified = set(digests.values()), same, verified
 
     groups: dict[str, list[str]] = {}
     for body in bodies:
