@@ -211,7 +211,7 @@ class Verdicts:
     def known(self, a: str, b: str) -> bool | None:
         """The verdict on ``a`` and ``b`` (digests), None if not known."""
         if a in self.done and b in self.done:
-            return (a, b) in self.same or (b, a) in self.same
+            return (min(a, b), max(a, b)) in self.same
         return None
 
 
@@ -235,6 +235,9 @@ def group(bodies: Sequence[Body], verdicts: Verdicts | None = None) -> list[list
         return key
 
     with_lead = [body.key for body in bodies if shingled[body.key].lead]
+    digests = {body.key: body_digest(body) for body in bodies} if verdicts is not None else {}
+    same: set[tuple[str, str]] = set()  # verdicts kept: the same pairs of this grouping
+    verified = 0
     if with_lead:
         matrix = signatures(
             [[" ".join(s).encode("utf-8") for s in shingled[key].lead] for key in with_lead]
@@ -245,9 +248,6 @@ def group(bodies: Sequence[Body], verdicts: Verdicts | None = None) -> list[list
         for key in with_lead:
             item = shingled[key]
             item.lead = frozenset(numbers.setdefault(s, len(numbers)) for s in item.lead)
-        digests = {body.key: body_digest(body) for body in bodies} if verdicts else {}
-        same: set[tuple[str, str]] = set()  # verdicts kept: the same pairs of this grouping
-        verified = 0
         for number, earlier in enumerate(_candidates(matrix)):
             key = with_lead[number]
             for other in sorted(earlier):
@@ -268,8 +268,8 @@ def group(bodies: Sequence[Body], verdicts: Verdicts | None = None) -> list[list
                         continue
                 first, second = sorted((find(other), find(key)), key=order.get)
                 parent[second] = first
-        if verdicts is not None:
-            verdicts.done, verdicts.same, verdicts.verified = set(digests.values()), same, verified
+    if verdicts is not None:
+        verdicts.done, verdicts.same, verdicts.verified = set(digests.values()), same, verified
 
     groups: dict[str, list[str]] = {}
     for body in bodies:
