@@ -16,10 +16,8 @@ Then one more pass of the same builds measures the peak memory of each
 build's whole process tree (workers included). Memory is not sampled while
 builds are timed: reading a process's memory map (``smaps_rollup``, for
 PSS) costs the kernel about 4 ms per 700 MiB process, ten times a second,
-on the cores the build runs on. It slowed our cold build by 4 to 13 % (two
-pairs of builds: +4 and +7 %; a memory pass: 32.9 s against the timed runs'
-median of 29.0 s), the baseline's (a sixth of the memory, one process) less
-(19.7 s against 18.7 s).
+on the cores the build runs on: in two pairs of our cold builds, the sampled
+one took 4 and 7 % longer (the baseline's process has a sixth of the memory).
 
 Nothing is deleted until the end: an output folder, a cache or an old work
 folder is moved aside (``bench/work/trash``) and the trash deleted last. On
