@@ -214,6 +214,13 @@ def test_grouping_with_the_last_groupings_verdicts_is_grouping_afresh():
         rest = bodies[:gone] + bodies[gone + 1 :]
         assert snapshots.group(rest, verdicts) == snapshots.group(rest)
         assert verdicts.verified == 0  # every verdict was known
+    # a capture identical to a lone one of the last grouping (the same page from another mirror)
+    copy = snapshots.Body("copy", bodies[-1].paragraphs)
+    verdicts = snapshots.Verdicts()
+    snapshots.group(bodies, verdicts)
+    assert [bodies[-1].key, "copy"] in snapshots.group([*bodies, copy], verdicts)
+    assert snapshots.group([*bodies, copy], verdicts) == snapshots.group([*bodies, copy])
+
     everything = snapshots.Verdicts()
     snapshots.group(bodies, everything)  # every candidate pair checked
     verdicts = snapshots.Verdicts()

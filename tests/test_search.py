@@ -373,6 +373,7 @@ def test_an_index_of_unchanged_pages_is_kept_and_a_changed_page_or_bundle_rebuil
     entry_file.write_text(
         entry_file.read_text("utf-8").replace('"version"', '"version" ', 1), "utf-8")
     rewritten = run_build(tmp_path, {})
+    assert rewritten.returncode == 0, rewritten.log
     assert [line.split(" in ")[0] for line in rewritten.log_lines("Search index:")] == [
         "Search index: 2 pages"
     ]

@@ -27,6 +27,7 @@ PIECES = st.sampled_from([
     "</span>", "<b>", "</b>", "<i>", "</i>", "<strong>", "</strong>", "<pre>", "</pre>",
     "<code>", "</code>", "<kbd>", "</kbd>", "<figure class=\"photo\">", "</figure>",
     "<figcaption>", "</figcaption>", "<br>", "<div>", "</div>", "<", ">",
+    "<b", "<a ", "</em",
     # words, capitals, quotes, ampersands, spaces
     "слово", "Минск", "сказал.", "KU", "D.O.T.", "HE34T", "RFID", "A. B.", "iPhone", "2025",
     "“", "«цитата»", "\"", "'", "&ldquo;", "&#8220;", "&lsquo;", "&#8216;", "&", "&amp;",
@@ -56,6 +57,8 @@ def test_widont_gives_typogrifys_result_on_generated_html(html):
     "<p>Текст со <a href=\"#\">ссылкой в конце</a> </em> </p>",
     "<p><a href=\"#\">одно</a> слово</p>text after the last block",
     "<p>abc</p>\n",
+    # an inline tag left open: its ``[^>]*`` holds a closing tag
+    "<p>x<b</p> y</p>",
     # each filter's shortcut at its edge
     "<p>One &amp; two</p>", "<p>One&nbsp;&#38;&nbsp;two</p>", "<h2>D.O.T. and A. B. C.</h2>",
     "<li>HE34T</li>", "  \"quoted\" text", "<p> <em> &#8216;quoted</em></p>", "'x",

@@ -34,7 +34,7 @@ from typing import ClassVar
 
 from . import cachefile, matching, snapshots
 from .dump import fold
-from .settings import DEFAULTS, setting
+from .settings import DEFAULTS, cache_folder, setting
 
 logger = logging.getLogger(__name__)
 
@@ -243,9 +243,9 @@ class MergeCache:
         unusable (the grouping then checks every pair)."""
         if not setting(settings, "DIGEST_MERGE_CACHE"):
             return None
-        folder = setting(settings, "DIGEST_CACHE_PATH") or settings.get("CACHE_PATH") or "cache"
+        folder = cache_folder(settings)
         try:
-            return cls(str(folder))
+            return cls(folder)
         except (OSError, sqlite3.Error) as error:
             logger.warning("merge: no cache in %s (%s); every pair is checked", folder, error)
             return None

@@ -67,7 +67,7 @@ from .entity_model import Mention, NatashaExtractor, collector_paused
 from .entity_model import mention as make_mention
 from .metadata import text_lang
 from .readcache import KEEP_DAYS
-from .settings import EntitySettings, from_pelican, name_key
+from .settings import EntitySettings, cache_folder, from_pelican, name_key
 
 logger = logging.getLogger(__name__)
 
@@ -298,6 +298,11 @@ def article_texts(articles: Sequence, cache: EntityCache | None = None) -> dict[
     return docs
 
 
+def model_articles(articles: Sequence, options: EntitySettings) -> list:
+    """Those of ``articles`` in the model's languages (``DIGEST_ENTITY_LANGS``)."""
+    return [a for a in articles if getattr(a, "lang", "ru") in options.langs]
+
+
 def step_texts(
     articles: Sequence, headlines: Sequence[str], options: EntitySettings,
     cache: EntityCache | None,
@@ -306,9 +311,7 @@ def step_texts(
     the model's languages, by ``id``), and for every such article and every
     headline (text to resolve, the text the model reads for it, or None: not
     read). The early extraction (:mod:`.prefetch`) reads the same."""
-    docs = article_texts(
-        [a for a in articles if getattr(a, "lang", "ru") in options.langs], cache
-    )
+    docs = article_texts(model_articles(articles, options), cache)
     texts = [(d.text, d.text) for d in docs.values()] + [
         (h, model_text(h) if text_lang(h) in options.langs else None) for h in headlines
     ]
@@ -501,10 +504,6 @@ class EntityCache:
                     (old,),
                 )
             self._db.execute("DELETE FROM used WHERE day < ?", (old,))
-
-
-def cache_folder(settings: dict, options: EntitySettings) -> str:
-    return options.cache_path or settings.get("CACHE_PATH") or "cache"
 
 
 # --- extraction with the cache ----------------------------------------------------------
@@ -1079,7 +1078,7 @@ def _tag_corpus(generator, corpus, extractor=None) -> Stats:
         return stats
 
     # 1. texts, 2. extraction and 3. resolution per text, all cached
-    folder = cache_folder(settings, options)
+    folder = cache_folder(settings)
     cache = EntityCache(folder) if options.cache else None
     try:
         headlines = list(dict.fromkeys(h for c in corpus.captures for h in c.headlines))

@@ -19,8 +19,8 @@ The entities step waits for the child, then finds its work in the cache.
 Nothing else changes: the entities step decides everything as before, and
 does itself whatever the child did not (it failed, or merging changed an
 article). The child writes only to the entity cache; this process does not
-use the cache while the child runs (it opens it before the fork, to find
-what the cache lacks, and closes it).
+use the cache while the child runs (for the extraction, it opens it before
+the fork to find what the cache lacks, and closes it).
 """
 
 from __future__ import annotations
@@ -31,9 +31,16 @@ import logging
 import multiprocessing
 import time
 
-from .entities import EntityCache, Stats, article_texts, cache_folder, extract_each, step_texts
+from .entities import (
+    EntityCache,
+    Stats,
+    article_texts,
+    extract_each,
+    model_articles,
+    step_texts,
+)
 from .metadata import KIND_ARTICLE
-from .settings import from_pelican
+from .settings import cache_folder, from_pelican
 
 logger = logging.getLogger(__name__)
 
@@ -78,10 +85,12 @@ class Prefetch:
 
 
 def start(generator, fresh: set[str]) -> Prefetch | None:
-    """Extraction, in a forked child, of the texts of the dumps in ``fresh``
-    (source paths) that the entity cache lacks, or for more than
-    :data:`MAX_CHARS` the making of their article texts; None if there is
-    nothing to do, no cache to hand the work over or no fork."""
+    """Work of the entities step on the dumps in ``fresh`` (source paths), in
+    a forked child: the extraction of their texts that the entity cache
+    lacks, or, for more than twice :data:`MAX_CHARS` of article HTML and at
+    least :data:`MIN_ARTICLES` articles, the making of their article texts.
+    None if there is nothing to do, no cache to hand the work over or no
+    fork."""
     options = from_pelican(generator.settings).entities
     if (not fresh or not options.enabled or not options.cache
             or "fork" not in multiprocessing.get_all_start_methods()):
@@ -91,10 +100,13 @@ def start(generator, fresh: set[str]) -> Prefetch | None:
         if getattr(a, "digest_kind", None) is not None and a.source_path in fresh
     ]
     articles = [a for a in dumps if a.digest_kind == KIND_ARTICLE]
+    folder = cache_folder(generator.settings)
     if sum(len(a._content or "") for a in articles) > 2 * MAX_CHARS:  # HTML: surely too many
-        return _start_texts(articles, options, cache_folder(generator.settings, options))
+        articles = model_articles(articles, options)
+        if len(articles) < MIN_ARTICLES:
+            return None
+        return _fork(_make_texts, (articles, folder), len(articles), "article texts")
     headlines = list(dict.fromkeys(h for a in dumps for h in a.headlines))
-    folder = cache_folder(generator.settings, options)
     cache = EntityCache(folder)
     try:
         # the entities step's own texts (their article texts cached for it)
@@ -107,53 +119,46 @@ def start(generator, fresh: set[str]) -> Prefetch | None:
         cache.close()  # not shared with the child
     if not missing or sum(map(len, missing)) > MAX_CHARS:
         return None  # (the article texts are in the cache now)
-    process = multiprocessing.get_context("fork").Process(
-        target=_extract, args=(missing, dataclasses.replace(options, workers=1), folder),
-        name="newsdigest-entities",
-    )
-    process.start()
-    return Prefetch(process, len(missing))
-
-
-def _extract(texts: list[str], options, folder: str) -> None:
-    """The child: the model's mentions of ``texts``, into the cache. It says
-    nothing: the entities step reports a model that cannot load, and the
-    parent's log handlers may have been busy (their locks held) at the fork.
-    Its collector leaves the parent's objects alone (they stay shared)."""
-    logging.disable(logging.CRITICAL)
-    gc.freeze()
-    cache = EntityCache(folder)
-    try:
-        for _ in extract_each(texts, options, cache, None, Stats()):
-            pass
-    finally:
-        cache.close()
+    work = (missing, dataclasses.replace(options, workers=1), folder)
+    return _fork(_extract, work, len(missing), "extraction")
 
 
 #: No child for the article texts of fewer articles: forking costs more.
 MIN_ARTICLES = 200
 
 
-def _start_texts(articles: list, options, folder: str) -> Prefetch | None:
-    """The article texts of ``articles`` (those in the model's languages), made
-    in a forked child and stored in the cache."""
-    articles = [a for a in articles if getattr(a, "lang", "ru") in options.langs]
-    if len(articles) < MIN_ARTICLES:
-        return None
+def _fork(target, args: tuple, texts: int, work: str) -> Prefetch:
+    """``target(*args, cache)`` in a forked child (:func:`_child`)."""
     process = multiprocessing.get_context("fork").Process(
-        target=_make_texts, args=(articles, folder), name="newsdigest-texts",
+        target=_child, args=(target, args), name=f"newsdigest-{work.replace(' ', '-')}",
     )
     process.start()
-    return Prefetch(process, len(articles), "article texts")
+    return Prefetch(process, texts, work)
 
 
-def _make_texts(articles: list, folder: str) -> None:
-    """The child: :func:`.entities.article_texts` of ``articles``, into the
-    cache (those the cache holds are not made again)."""
+def _child(target, args: tuple) -> None:
+    """A child's life: it says nothing (the entities step reports a model
+    that cannot load, and the parent's log handlers may have been busy, their
+    locks held, at the fork); its collector leaves the parent's objects alone
+    (they stay shared); it opens the entity cache of ``args``' last item
+    (the folder) and closes it when done."""
     logging.disable(logging.CRITICAL)
     gc.freeze()
+    *rest, folder = args
     cache = EntityCache(folder)
     try:
-        article_texts(articles, cache)
+        target(*rest, cache)
     finally:
         cache.close()
+
+
+def _extract(texts: list[str], options, cache: EntityCache) -> None:
+    """The model's mentions of ``texts``, into the cache."""
+    for _ in extract_each(texts, options, cache, None, Stats()):
+        pass
+
+
+def _make_texts(articles: list, cache: EntityCache) -> None:
+    """:func:`.entities.article_texts` of ``articles``, into the cache (those
+    the cache holds are not made again)."""
+    article_texts(articles, cache)

@@ -38,7 +38,6 @@ import sqlite3
 import sys
 from dataclasses import dataclass, fields
 from importlib import metadata as package_metadata
-from pathlib import Path
 
 from . import cachefile
 from .dump import Block
@@ -67,9 +66,7 @@ TABLE = "entries"
 def code_version(typogrify: bool = False) -> str:
     """A hash of the reader's code and of the libraries it relies on."""
     digest = hashlib.sha256(f"newsdigest-reader/{SCHEMA} {sys.version}".encode())
-    folder = Path(__file__).parent
-    for name in MODULES:
-        digest.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
+    digest.update(cachefile.source_hash(*MODULES).encode())
     for name in (*PACKAGES, *(("typogrify", "smartypants") if typogrify else ())):
         try:
             version = package_metadata.version(name)

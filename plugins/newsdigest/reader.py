@@ -35,7 +35,7 @@ from .metadata import KIND_ARTICLE, KIND_REJECTED, ArticleData, infer, slugify
 from .readahead import ReadAhead
 from .readcache import Entry, ReaderCache, code_version, settings_digest
 from .render import render_blocks
-from .settings import from_pelican, setting
+from .settings import cache_folder, from_pelican, setting
 from .typography import typeset
 
 logger = logging.getLogger(__name__)
@@ -158,12 +158,11 @@ class DumpReader(BaseReader):
     def _open_cache(self) -> ReaderCache | None:
         if self._cache is None and self._cache_wanted:
             self._cache_wanted = False  # one attempt per reader
-            folder = (setting(self.settings, "DIGEST_CACHE_PATH")
-                      or self.settings.get("CACHE_PATH") or "cache")
+            folder = cache_folder(self.settings)
             typogrify = typogrify_settings(self.settings) if self._typogrify else None
             ident = (f"{code_version(bool(typogrify))} "
                      f"{settings_digest(self.options, typogrify)}")
-            self._cache = ReaderCache(str(folder), ident)
+            self._cache = ReaderCache(folder, ident)
             # Entries still pending are written when this reader goes (or at exit).
             weakref.finalize(self, self._cache.close)
         return self._cache

@@ -162,6 +162,12 @@ def setting(settings: dict, key: str):
     return settings.get(key, DEFAULTS[key])
 
 
+def cache_folder(settings: dict) -> str:
+    """The folder of the on-disk caches: ``DIGEST_CACHE_PATH``, else
+    Pelican's ``CACHE_PATH``, else ``cache``."""
+    return str(setting(settings, "DIGEST_CACHE_PATH") or settings.get("CACHE_PATH") or "cache")
+
+
 def search_bundle(settings: dict) -> str:
     """The search index folder inside ``output/``, without slashes."""
     return str(setting(settings, "DIGEST_SEARCH_BUNDLE") or "").strip("/") or "pagefind"
@@ -191,7 +197,6 @@ class EntitySettings:
     langs: tuple[str, ...] = ("ru",)
     workers: int | None = None
     parallel_min_chars: int = 100_000
-    cache_path: str | None = None
     cache: bool = True
 
 
@@ -232,7 +237,6 @@ def entity_settings(value: dict) -> EntitySettings:
         langs=tuple(value["DIGEST_ENTITY_LANGS"] or ()),
         workers=None if workers is None else max(1, int(workers)),
         parallel_min_chars=int(value["DIGEST_ENTITY_PARALLEL_MIN"]),
-        cache_path=None if value["DIGEST_CACHE_PATH"] is None else str(value["DIGEST_CACHE_PATH"]),
         cache=bool(value["DIGEST_ENTITY_CACHE"]),
     )
 

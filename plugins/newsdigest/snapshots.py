@@ -189,8 +189,8 @@ def _candidates(signatures: np.ndarray) -> list[set[int]]:
 
 def body_digest(body: Body) -> str:
     """What a body's verdicts are kept under (:class:`Verdicts`): a hash of
-    its paragraphs."""
-    return hashlib.sha1("\n".join(body.paragraphs).encode("utf-8")).hexdigest()
+    its paragraphs (``\0`` apart: no paragraph holds one)."""
+    return hashlib.sha1("\0".join(body.paragraphs).encode("utf-8")).hexdigest()
 
 
 class Verdicts:
@@ -200,8 +200,10 @@ class Verdicts:
     which it verified; ``same`` the pairs (sorted) it found the same story.
     A candidate pair of two done bodies is the same story exactly when it is
     in ``same`` (the candidates and the checks depend on the two bodies
-    only); the others are verified. :func:`group` leaves in this object the
-    verdicts of the bodies it grouped, for the next one."""
+    only); the others are verified, and so is a pair of two identical bodies
+    (never a pair of the grouping that saw only one of them). :func:`group`
+    leaves in this object the verdicts of the bodies it grouped, for the
+    next one."""
 
     def __init__(self, done: Iterable[str] = (), same: Iterable[tuple[str, str]] = ()):
         self.done = set(done)
@@ -209,9 +211,9 @@ class Verdicts:
         self.verified = 0  # pairs verified by the last grouping (not answered here)
 
     def known(self, a: str, b: str) -> bool | None:
-        """The verdict on ``a`` and ``b`` (digests), None if not known."""
-        if a in self.done and b in self.done:
-            return (min(a, b), max(a, b)) in self.same
+        """The verdict on ``a`` and ``b`` (digests, sorted), None if not known."""
+        if a != b and a in self.done and b in self.done:
+            return (a, b) in self.same
         return None
 
 
@@ -222,8 +224,10 @@ def group(bodies: Sequence[Body], verdicts: Verdicts | None = None) -> list[list
     and so does each group's members. (A group is a connected component of
     the verified candidate pairs, so the order pairs are checked in does not
     matter.) With ``verdicts``, the pairs it knows are not verified again,
-    and it is left with this grouping's verdicts.
+    and it is left with this grouping's verdicts (every candidate pair's,
+    even of two bodies already joined through a third).
     """
+    verdicts = verdicts if verdicts is not None else Verdicts()
     order = {body.key: index for index, body in enumerate(bodies)}
     shingled = {body.key: _Shingled(body) for body in bodies}  # once per body
     parent = {body.key: body.key for body in bodies}
@@ -235,7 +239,7 @@ def group(bodies: Sequence[Body], verdicts: Verdicts | None = None) -> list[list
         return key
 
     with_lead = [body.key for body in bodies if shingled[body.key].lead]
-    digests = {body.key: body_digest(body) for body in bodies} if verdicts is not None else {}
+    digests = {body.key: body_digest(body) for body in bodies}
     same: set[tuple[str, str]] = set()  # verdicts kept: the same pairs of this grouping
     verified = 0
     if with_lead:
@@ -252,24 +256,18 @@ def group(bodies: Sequence[Body], verdicts: Verdicts | None = None) -> list[list
             key = with_lead[number]
             for other in sorted(earlier):
                 other = with_lead[other]
-                if verdicts is None:  # a pair already joined need not be checked
-                    if find(other) == find(key) or not _same(shingled[other], shingled[key]):
-                        continue
-                else:  # every pair's verdict is kept, joined or not
-                    pair = tuple(sorted((digests[other], digests[key])))
-                    found = verdicts.known(*pair)
-                    if found is None:
-                        found = _same(shingled[other], shingled[key])
-                        verified += 1
-                    if not found:
-                        continue
-                    same.add(pair)
-                    if find(other) == find(key):
-                        continue
-                first, second = sorted((find(other), find(key)), key=order.get)
-                parent[second] = first
-    if verdicts is not None:
-        verdicts.done, verdicts.same, verdicts.verified = set(digests.values()), same, verified
+                pair = tuple(sorted((digests[other], digests[key])))
+                found = verdicts.known(*pair)
+                if found is None:
+                    found = _same(shingled[other], shingled[key])
+                    verified += 1
+                if not found:
+                    continue
+                same.add(pair)
+                if find(other) != find(key):
+                    first, second = sorted((find(other), find(key)), key=order.get)
+                    parent[second] = first
+    verdicts.done, verdicts.same, verdicts.verified = set(digests.values()), same, verified
 
     groups: dict[str, list[str]] = {}
     for body in bodies:

@@ -18,7 +18,8 @@ generated HTML) with typogrify's own functions:
 * ``widont`` (a non-breaking space before the last word of a block) has at
   most one match per block, ending at the block's closing tag
   (``</p>``, ``</h1>``…, ``</li>``, ``</dt>``, ``</dd>``): its pattern
-  cannot hold such a tag anywhere else. So its pattern is searched for only
+  cannot hold such a tag anywhere else, unless an inline tag in it is left
+  open (``<b</p>``: then typogrify's own ``widont`` runs). So its pattern is searched for only
   in the last :data:`WINDOW` characters before each closing tag (the whole
   block when that finds nothing), and over the text after the last one.
   Two matches of one block replace the same spaces (those before its last
@@ -50,6 +51,8 @@ _WIDONT = re.compile(
     r"([^<>\s]+\s*(</(a|em|span|strong|i|b)>\s*)*((</(p|h[1-6]|li|dt|dd)>)|$))"
 )
 _WIDONT_SPACE = r"\1&nbsp;\2"
+#: An inline tag of ``_WIDONT`` holding a ``<``: it may hold a closing tag too.
+_OPEN_INLINE = re.compile(r"</?(?:a|em|span|strong|i|b)[^>]*<")
 #: The closing tags a ``widont`` match ends with (else the end of the text).
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|dt|dd)>")
 #: Characters before a closing tag searched first (the last word, the space
@@ -60,6 +63,8 @@ WINDOW = 48
 
 def widont(text: str) -> str:
     """typogrify's ``widont(text)``."""
+    if _OPEN_INLINE.search(text):
+        return filters.widont(text)
     out, done = [], 0  # done: the end of the last block seen
     for end in _BLOCK_END.finditer(text):
         stop = end.end()
