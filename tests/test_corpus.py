@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
@@ -201,9 +202,12 @@ def test_grouping_with_the_last_groupings_verdicts_is_grouping_afresh():
     assert [g for g in snapshots.group(bodies) if len(g) > 1][:2] == [
         ["same0", "same1", "same2"], ["chain0", "chain1", "chain2"]]
 
-    for trial in range(30):  # the next build: some bodies gone, some new
+    for trial in range(30):  # the next build: some bodies gone, some new, some copied
         before = rng.sample(bodies, rng.randint(0, len(bodies)))
         after = rng.sample(bodies, rng.randint(0, len(bodies)))
+        for body in rng.sample(before, min(3, len(before))) + rng.sample(after, min(3, len(after))):
+            after.insert(rng.randint(0, len(after)), snapshots.Body(f"{body.key}+{trial}",
+                                                                    body.paragraphs))
         verdicts = snapshots.Verdicts()
         assert snapshots.group(before, verdicts) == snapshots.group(before), trial
         assert snapshots.group(after, verdicts) == snapshots.group(after), trial
@@ -229,16 +233,58 @@ def test_grouping_with_the_last_groupings_verdicts_is_grouping_afresh():
     assert 0 < verdicts.verified < everything.verified
 
 
+def test_a_grouping_with_verdicts_reads_only_the_new_bodies(monkeypatch):
+    # A daily build: the known bodies' leads are neither shingled nor
+    # signed again (their signatures are kept), and their pairs not listed.
+    import random
+
+    rng = random.Random(5)
+    shared = [f"общее{n}" for n in range(80)]
+    bodies = [snapshots.Body(f"story{k}", _story([f"слово{rng.randint(0, 30)}" for _ in range(24)],
+                                                 shared))
+              for k in range(30)]
+    new = snapshots.Body("new", (*bodies[0].paragraphs[:1], " ".join(shared[:70]) + "."))
+    verdicts = snapshots.Verdicts()
+    snapshots.group(bodies, verdicts)
+    assert set(verdicts.leads) == verdicts.done and all(verdicts.leads.values())
+
+    made, signed = [], []
+    shingled, signatures = snapshots._Shingled, snapshots.signatures
+    monkeypatch.setattr(snapshots, "_Shingled", lambda body: made.append(body.key) or shingled(body))
+    monkeypatch.setattr(snapshots, "signatures", lambda items: signed.append(len(items)) or
+                        signatures(items))
+    groups = snapshots.group([*bodies, new], verdicts)
+    assert ["story0", "new"] in groups
+    monkeypatch.undo()
+    assert groups == snapshots.group([*bodies, new])
+    assert signed == [1]  # the new lead only
+    assert "new" in made and "story0" in made  # the new body and its candidates
+    assert len(made) < len(bodies) / 2
+    assert verdicts.verified == len(made) - 1  # the new body's pairs only
+
+
 def test_merge_verdicts_are_kept_per_rules_and_a_damaged_file_is_set_aside(tmp_path, caplog):
     from newsdigest.corpus import MergeCache
 
     settings = {"DIGEST_CACHE_PATH": str(tmp_path)}
     cache = MergeCache.open(settings)
     assert cache.load().done == set()
-    cache.save(snapshots.Verdicts({"a", "b", "c"}, [("b", "a")]))
+    cache.save(snapshots.Verdicts({"a", "b", "c"}, [("b", "a")], {"a": b"\1\2", "b": None}))
     kept = MergeCache.open(settings).load()
-    assert kept.done == {"a", "b", "c"} and kept.known("a", "b") and kept.known("c", "a") is False
-    assert kept.known("a", "new") is None
+    assert kept.done == {"a", "b", "c"} and kept.same == {("a", "b")}
+    assert kept.leads == {"a": b"\1\2", "b": None, "c": None}
+
+    # a cache of the version before signatures were kept: replaced, no warning
+    (tmp_path / "merge.sqlite3").unlink()
+    with sqlite3.connect(tmp_path / "merge.sqlite3") as db:
+        db.execute("CREATE TABLE done (digest TEXT PRIMARY KEY)")
+        db.execute("INSERT INTO done VALUES ('a')")
+    db.close()
+    old = MergeCache.open(settings)
+    assert old.load().done == set()  # another version
+    old.save(snapshots.Verdicts({"d"}, [], {"d": b"\3"}))
+    assert MergeCache.open(settings).load().leads == {"d": b"\3"}
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
 
     other = MergeCache.open(settings)
     other.version = "other rules"  # snapshots.py changed: nothing known

@@ -222,7 +222,7 @@ class MergeCache:
     FILE = "merge.sqlite3"
     TABLES: ClassVar[dict[str, str]] = {
         "meta": "key TEXT PRIMARY KEY, value TEXT NOT NULL",
-        "done": "digest TEXT PRIMARY KEY",
+        "done": "digest TEXT PRIMARY KEY, lead BLOB",
         "same": "a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b)",
     }
 
@@ -255,8 +255,9 @@ class MergeCache:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
             if row is None or row[0] != self.version:
                 return snapshots.Verdicts()
-            done = [digest for (digest,) in self._db.execute("SELECT digest FROM done")]
-            return snapshots.Verdicts(done, self._db.execute("SELECT a, b FROM same"))
+            leads = dict(self._db.execute("SELECT digest, lead FROM done"))
+            same = self._db.execute("SELECT a, b FROM same")
+            return snapshots.Verdicts(leads.keys(), same, leads)
         except sqlite3.Error as error:
             logger.warning("merge: %s: %s; every pair is checked", self.path, error)
             return snapshots.Verdicts()
@@ -265,10 +266,11 @@ class MergeCache:
         """Replace the kept verdicts with ``verdicts``, then close."""
         try:
             with self._db:
-                self._db.execute("DELETE FROM done")
-                self._db.execute("DELETE FROM same")
-                self._db.executemany("INSERT INTO done VALUES (?)",
-                                     ((d,) for d in verdicts.done))
+                for table in ("done", "same"):  # made anew: an older version's columns go
+                    self._db.execute(f"DROP TABLE IF EXISTS {table}")
+                    self._db.execute(f"CREATE TABLE {table} ({self.TABLES[table]})")
+                self._db.executemany("INSERT INTO done VALUES (?, ?)",
+                                     ((d, verdicts.leads.get(d)) for d in verdicts.done))
                 self._db.executemany("INSERT INTO same VALUES (?, ?)", verdicts.same)
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)",
                                  (self.version,))

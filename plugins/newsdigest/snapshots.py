@@ -93,7 +93,7 @@ def containment(a: Set, b: Set) -> float:
 class _Shingled:
     """A body's lead shingles, and its whole-body shingles when first needed
     (only for pairs whose leads already agree). :func:`group` numbers the
-    lead shingles once their signatures are made."""
+    lead shingles once it has what a signature needs of them."""
 
     __slots__ = ("_body", "_paragraphs", "lead")
 
@@ -166,24 +166,37 @@ def signatures(items: Sequence[Sequence[bytes]], count: int = NUM_PERM) -> np.nd
     return rows
 
 
-def _candidates(signatures: np.ndarray) -> list[set[int]]:
-    """For each signature (a row), the earlier rows that agree with it on all
-    the values of at least one band: the pairs ``datasketch``'s
-    ``MinHashLSH`` proposes, with the bands kept as plain dictionaries."""
-    count = signatures.shape[0]
-    keys = []  # per band: each row's values in that band, as bytes
+def _band_keys(signatures: np.ndarray) -> list[list[bytes]]:
+    """Per band, each row's values in that band as bytes: rows with equal
+    keys in a band fall into one LSH bucket."""
+    keys = []
     for band in range(BANDS):
         block = np.ascontiguousarray(signatures[:, band * ROWS : (band + 1) * ROWS])
         keys.append(block.view(np.dtype((np.void, ROWS * block.itemsize))).ravel().tolist())
+    return keys
+
+
+def _candidates(signatures: np.ndarray, asked: Sequence[int] | None = None) -> dict[int, set[int]]:
+    """The pairs ``datasketch``'s ``MinHashLSH`` proposes (two rows that agree
+    on all the values of at least one band), with the bands kept as plain
+    dictionaries: for each row of ``asked`` (increasing; all by default), the
+    rows it pairs with among those not asked and the earlier asked ones, so
+    that each pair with an asked row is given once."""
+    keys = _band_keys(signatures)
+    asked = range(signatures.shape[0]) if asked is None else asked
+    others = set(range(signatures.shape[0])).difference(asked)
     buckets: list[dict[bytes, list[int]]] = [{} for _ in range(BANDS)]
-    found: list[set[int]] = []
-    for number in range(count):
-        earlier: set[int] = set()
-        for band in range(BANDS):
-            members = buckets[band].setdefault(keys[band][number], [])
-            earlier.update(members)
+    for band, bucket in enumerate(buckets):
+        for number in others:
+            bucket.setdefault(keys[band][number], []).append(number)
+    found: dict[int, set[int]] = {}
+    for number in asked:
+        mates: set[int] = set()
+        for band, bucket in enumerate(buckets):
+            members = bucket.setdefault(keys[band][number], [])
+            mates.update(members)
             members.append(number)
-        found.append(earlier)
+        found[number] = mates
     return found
 
 
@@ -197,24 +210,24 @@ class Verdicts:
     """The verdicts of an earlier grouping, for the next (a daily build adds
     a few bodies to thousands): ``done`` holds the digests
     (:func:`body_digest`) of the bodies it grouped, every candidate pair of
-    which it verified; ``same`` the pairs (sorted) it found the same story.
+    which it verified; ``same`` the pairs (sorted) it found the same story;
+    ``leads`` the MinHash signature of each done body's lead (``NUM_PERM``
+    little-endian uint32 as bytes; None: no lead), when known.
+
     A candidate pair of two done bodies is the same story exactly when it is
     in ``same`` (the candidates and the checks depend on the two bodies
-    only); the others are verified, and so is a pair of two identical bodies
-    (never a pair of the grouping that saw only one of them). :func:`group`
-    leaves in this object the verdicts of the bodies it grouped, for the
-    next one."""
+    only), so the next grouping neither verifies nor even lists those pairs,
+    and takes a done body's signature from ``leads``. The other pairs are
+    verified, and so is a pair of two identical bodies (never a pair of the
+    grouping that saw only one of them). :func:`group` leaves in this object
+    the verdicts and signatures of the bodies it grouped, for the next one."""
 
-    def __init__(self, done: Iterable[str] = (), same: Iterable[tuple[str, str]] = ()):
+    def __init__(self, done: Iterable[str] = (), same: Iterable[tuple[str, str]] = (),
+                 leads: dict[str, bytes | None] | None = None):
         self.done = set(done)
         self.same = {tuple(sorted(pair)) for pair in same}
-        self.verified = 0  # pairs verified by the last grouping (not answered here)
-
-    def known(self, a: str, b: str) -> bool | None:
-        """The verdict on ``a`` and ``b`` (digests, sorted), None if not known."""
-        if a != b and a in self.done and b in self.done:
-            return (a, b) in self.same
-        return None
+        self.leads = dict(leads or {})
+        self.verified = 0  # pairs verified by the last grouping (not answered)
 
 
 def group(bodies: Sequence[Body], verdicts: Verdicts | None = None) -> list[list[str]]:
@@ -223,13 +236,13 @@ def group(bodies: Sequence[Body], verdicts: Verdicts | None = None) -> list[list
     Every key is in exactly one group; groups keep the order of ``bodies``,
     and so does each group's members. (A group is a connected component of
     the verified candidate pairs, so the order pairs are checked in does not
-    matter.) With ``verdicts``, the pairs it knows are not verified again,
-    and it is left with this grouping's verdicts (every candidate pair's,
-    even of two bodies already joined through a third).
+    matter.) With ``verdicts``, the pairs of two bodies it knows are neither
+    verified nor listed again, and it is left with this grouping's verdicts
+    (every candidate pair's, even of two bodies already joined through a
+    third) and lead signatures.
     """
     verdicts = verdicts if verdicts is not None else Verdicts()
     order = {body.key: index for index, body in enumerate(bodies)}
-    shingled = {body.key: _Shingled(body) for body in bodies}  # once per body
     parent = {body.key: body.key for body in bodies}
 
     def find(key: str) -> str:
@@ -238,36 +251,71 @@ def group(bodies: Sequence[Body], verdicts: Verdicts | None = None) -> list[list
             key = parent[key]
         return key
 
-    with_lead = [body.key for body in bodies if shingled[body.key].lead]
+    def join(a: str, b: str) -> None:
+        if find(a) != find(b):
+            first, second = sorted((find(a), find(b)), key=order.get)
+            parent[second] = first
+
     digests = {body.key: body_digest(body) for body in bodies}
+    copies: dict[str, list[str]] = {}  # digest -> the keys of its bodies
+    for key, digest in digests.items():
+        copies.setdefault(digest, []).append(key)
+    # the bodies whose pairs are known: done last time, their signature kept
+    known = {key for key, digest in digests.items()
+             if digest in verdicts.done and digest in verdicts.leads}
+    shingled: dict[str, _Shingled] = {}  # made when first needed, once per body
+    encoded: dict[str, list[bytes]] = {}  # the lead shingles a signature is made of
+    numbers: dict[tuple[str, ...], int] = {}  # lead shingle -> its number
+
+    def shingles(key: str) -> _Shingled:
+        item = shingled.get(key)
+        if item is None:
+            item = shingled[key] = _Shingled(bodies[order[key]])
+            if key not in known:
+                encoded[key] = [" ".join(s).encode("utf-8") for s in item.lead]
+            # Leads as sets of numbers (one per distinct shingle): the same
+            # Jaccard similarities, computed faster than over tuples of words.
+            item.lead = frozenset(numbers.setdefault(s, len(numbers)) for s in item.lead)
+        return item
+
+    leads = {digests[key]: verdicts.leads[digests[key]] for key in known}
+    fresh = [key for key in parent if key not in known and shingles(key).lead]
+    if fresh:
+        for key, row in zip(fresh, signatures([encoded[key] for key in fresh]), strict=True):
+            leads[digests[key]] = row.astype("<u4").tobytes()
+    for digest in copies:
+        leads.setdefault(digest, None)  # no lead: no candidate
+    with_lead = [key for key in parent if leads[digests[key]] is not None]
     same: set[tuple[str, str]] = set()  # verdicts kept: the same pairs of this grouping
     verified = 0
     if with_lead:
-        matrix = signatures(
-            [[" ".join(s).encode("utf-8") for s in shingled[key].lead] for key in with_lead]
-        )
-        # Leads as sets of numbers (one per distinct shingle): the same
-        # Jaccard similarities, computed faster than over tuples of words.
-        numbers: dict[tuple[str, ...], int] = {}
-        for key in with_lead:
-            item = shingled[key]
-            item.lead = frozenset(numbers.setdefault(s, len(numbers)) for s in item.lead)
-        for number, earlier in enumerate(_candidates(matrix)):
-            key = with_lead[number]
-            for other in sorted(earlier):
-                other = with_lead[other]
-                pair = tuple(sorted((digests[other], digests[key])))
-                found = verdicts.known(*pair)
-                if found is None:
-                    found = _same(shingled[other], shingled[key])
-                    verified += 1
-                if not found:
-                    continue
-                same.add(pair)
-                if find(other) != find(key):
-                    first, second = sorted((find(other), find(key)), key=order.get)
-                    parent[second] = first
+        matrix = np.vstack([np.frombuffer(leads[digests[key]], dtype="<u4")
+                            for key in with_lead])
+        # Pairs verified: each candidate pair of a body not known or of two
+        # identical ones, once. Any other candidate pair is two known bodies,
+        # the same story when in ``verdicts.same`` (below).
+        unknown = [row for row, key in enumerate(with_lead)
+                   if key not in known or len(copies[digests[key]]) > 1]
+        for row, mates in _candidates(matrix, unknown).items():
+            key = with_lead[row]
+            for other in sorted(mates):
+                other_key = with_lead[other]
+                pair = tuple(sorted((digests[other_key], digests[key])))
+                if key in known and other_key in known and pair[0] != pair[1]:
+                    continue  # known
+                verified += 1
+                if _same(shingles(other_key), shingles(key)):
+                    same.add(pair)
+                    join(other_key, key)
+        for a, b in verdicts.same:  # known pairs of two bodies still here
+            if (a != b and a in copies and b in copies
+                    and copies[a][0] in known and copies[b][0] in known):
+                same.add((a, b))
+                for first in copies[a]:
+                    for second in copies[b]:
+                        join(first, second)
     verdicts.done, verdicts.same, verdicts.verified = set(digests.values()), same, verified
+    verdicts.leads = leads
 
     groups: dict[str, list[str]] = {}
     for body in bodies:
