@@ -517,6 +517,22 @@ def test_the_mentions_are_where_natashas_own_tagger_puts_them(extractor):
             (s.start, s.stop, s.type) for s in doc.spans]
 
 
+def test_the_mentions_do_not_depend_on_how_texts_are_grouped(extractor, monkeypatch):
+    # Groups of GROUP_CHARS are read together (batches, Viterbi passes):
+    # a text alone in its group and among all the others gives the same.
+    from newsdigest import entity_model
+
+    texts = [SEED.read_text("utf-8"),
+             *((FIXTURES / name).read_text("utf-8") for name in ENTITY_FIXTURES)]
+    texts = [E.model_text(text) for text in texts]
+    texts += [line for text in texts for line in text.splitlines() if line.strip()]
+    monkeypatch.setattr(entity_model, "GROUP_CHARS", 1)  # one text per group
+    alone = extractor.extract(texts)
+    monkeypatch.setattr(entity_model, "GROUP_CHARS", sum(map(len, texts)))
+    together = extractor.extract(texts)
+    assert together == alone and sum(map(len, together)) > 100
+
+
 def test_organisations_inflect_their_head_word_only(extractor):
     text = "Об этом сообщили в Белорусской железной дороге и в Министерстве иностранных дел."
     assert ("Белорусская железная дорога", "organisation") in names(extractor, text)

@@ -661,8 +661,11 @@ def _workers(options: EntitySettings, texts: Sequence[str]) -> int:
     return wanted
 
 
-#: characters per chunk of a parallel extraction (about a second of work)
-CHUNK_CHARS = 50_000
+#: characters per chunk of a parallel extraction: about half a second of
+#: work, and one group of the model's (:data:`.entity_model.GROUP_CHARS`);
+#: smaller chunks make smaller groups, bigger ones leave a process idle
+#: longer at the end
+CHUNK_CHARS = 200_000
 
 
 def _run_model(texts, options, extractor, stats) -> Iterator[tuple[list[int], list]]:
