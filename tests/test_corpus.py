@@ -246,7 +246,7 @@ def test_a_grouping_with_verdicts_reads_only_the_new_bodies(monkeypatch):
     new = snapshots.Body("new", (*bodies[0].paragraphs[:1], " ".join(shared[:70]) + "."))
     verdicts = snapshots.Verdicts()
     snapshots.group(bodies, verdicts)
-    assert set(verdicts.leads) == verdicts.done and all(verdicts.leads.values())
+    assert len(verdicts.leads) == len(bodies) and all(verdicts.leads.values())
 
     made, signed = [], []
     shingled, signatures = snapshots._Shingled, snapshots.signatures
@@ -268,11 +268,11 @@ def test_merge_verdicts_are_kept_per_rules_and_a_damaged_file_is_set_aside(tmp_p
 
     settings = {"DIGEST_CACHE_PATH": str(tmp_path)}
     cache = MergeCache.open(settings)
-    assert cache.load().done == set()
-    cache.save(snapshots.Verdicts({"a", "b", "c"}, [("b", "a")], {"a": b"\1\2", "b": None}))
+    assert cache.load().leads == {}
+    cache.save(snapshots.Verdicts({"a": b"\1\2", "b": None, "c": None}, [("b", "a")]))
     kept = MergeCache.open(settings).load()
-    assert kept.done == {"a", "b", "c"} and kept.same == {("a", "b")}
     assert kept.leads == {"a": b"\1\2", "b": None, "c": None}
+    assert kept.same == {("a", "b")}
 
     # a cache of the version before signatures were kept: replaced, no warning
     (tmp_path / "merge.sqlite3").unlink()
@@ -281,18 +281,18 @@ def test_merge_verdicts_are_kept_per_rules_and_a_damaged_file_is_set_aside(tmp_p
         db.execute("INSERT INTO done VALUES ('a')")
     db.close()
     old = MergeCache.open(settings)
-    assert old.load().done == set()  # another version
-    old.save(snapshots.Verdicts({"d"}, [], {"d": b"\3"}))
+    assert old.load().leads == {}  # another version
+    old.save(snapshots.Verdicts({"d": b"\3"}))
     assert MergeCache.open(settings).load().leads == {"d": b"\3"}
     assert not [r for r in caplog.records if r.levelname == "WARNING"]
 
     other = MergeCache.open(settings)
     other.version = "other rules"  # snapshots.py changed: nothing known
-    assert other.load().done == set()
+    assert other.load().leads == {}
     assert MergeCache.open({**settings, "DIGEST_MERGE_CACHE": False}) is None
 
     (tmp_path / "merge.sqlite3").write_bytes(b"not a database" * 100)
-    assert MergeCache.open(settings).load().done == set()
+    assert MergeCache.open(settings).load().leads == {}
     assert (tmp_path / "merge.sqlite3.damaged").is_file()
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
         f"merge: {tmp_path / 'merge.sqlite3'}: file is not a database; starting a new cache"]

@@ -216,8 +216,9 @@ def merge_captures(corpus: Corpus, generator) -> None:
 class MergeCache:
     """The last grouping's :class:`.snapshots.Verdicts`, on disk
     (``merge.sqlite3`` in the cache folder; ``DIGEST_MERGE_CACHE``): which
-    bodies it grouped and which pairs of them it found the same story. A
-    change of :mod:`.snapshots` (its rules) makes them stale: not read."""
+    bodies it grouped, with their leads' signatures, and which pairs of them
+    it found the same story. A change of :mod:`.snapshots` (its rules) makes
+    them stale: not read."""
 
     FILE = "merge.sqlite3"
     TABLES: ClassVar[dict[str, str]] = {
@@ -256,8 +257,7 @@ class MergeCache:
             if row is None or row[0] != self.version:
                 return snapshots.Verdicts()
             leads = dict(self._db.execute("SELECT digest, lead FROM done"))
-            same = self._db.execute("SELECT a, b FROM same")
-            return snapshots.Verdicts(leads.keys(), same, leads)
+            return snapshots.Verdicts(leads, self._db.execute("SELECT a, b FROM same"))
         except sqlite3.Error as error:
             logger.warning("merge: %s: %s; every pair is checked", self.path, error)
             return snapshots.Verdicts()
@@ -269,8 +269,7 @@ class MergeCache:
                 for table in ("done", "same"):  # made anew: an older version's columns go
                     self._db.execute(f"DROP TABLE IF EXISTS {table}")
                     self._db.execute(f"CREATE TABLE {table} ({self.TABLES[table]})")
-                self._db.executemany("INSERT INTO done VALUES (?, ?)",
-                                     ((d, verdicts.leads.get(d)) for d in verdicts.done))
+                self._db.executemany("INSERT INTO done VALUES (?, ?)", verdicts.leads.items())
                 self._db.executemany("INSERT INTO same VALUES (?, ?)", verdicts.same)
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)",
                                  (self.version,))

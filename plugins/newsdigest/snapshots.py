@@ -208,25 +208,25 @@ def body_digest(body: Body) -> str:
 
 class Verdicts:
     """The verdicts of an earlier grouping, for the next (a daily build adds
-    a few bodies to thousands): ``done`` holds the digests
-    (:func:`body_digest`) of the bodies it grouped, every candidate pair of
-    which it verified; ``same`` the pairs (sorted) it found the same story;
-    ``leads`` the MinHash signature of each done body's lead (``NUM_PERM``
-    little-endian uint32 as bytes; None: no lead), when known.
+    a few bodies to thousands): ``leads`` maps the digest
+    (:func:`body_digest`) of each body it grouped, every candidate pair of
+    which it verified, to the MinHash signature of its lead (``NUM_PERM``
+    little-endian uint32 as bytes; None: no lead); ``same`` holds the pairs
+    (sorted) it found the same story.
 
-    A candidate pair of two done bodies is the same story exactly when it is
-    in ``same`` (the candidates and the checks depend on the two bodies
-    only), so the next grouping neither verifies nor even lists those pairs,
-    and takes a done body's signature from ``leads``. The other pairs are
-    verified, and so is a pair of two identical bodies (never a pair of the
-    grouping that saw only one of them). :func:`group` leaves in this object
-    the verdicts and signatures of the bodies it grouped, for the next one."""
+    A candidate pair of two bodies grouped last time is the same story
+    exactly when it is in ``same`` (the candidates and the checks depend on
+    the two bodies only), so the next grouping neither verifies nor even
+    lists those pairs, and takes their signatures from ``leads``. The other
+    pairs are verified, and so is a pair of two identical bodies (never a
+    pair of the grouping that saw only one of them). :func:`group` leaves in
+    this object the verdicts and signatures of the bodies it grouped, for
+    the next one."""
 
-    def __init__(self, done: Iterable[str] = (), same: Iterable[tuple[str, str]] = (),
-                 leads: dict[str, bytes | None] | None = None):
-        self.done = set(done)
-        self.same = {tuple(sorted(pair)) for pair in same}
+    def __init__(self, leads: dict[str, bytes | None] | None = None,
+                 same: Iterable[tuple[str, str]] = ()):
         self.leads = dict(leads or {})
+        self.same = {tuple(sorted(pair)) for pair in same}
         self.verified = 0  # pairs verified by the last grouping (not answered)
 
 
@@ -260,9 +260,8 @@ def group(bodies: Sequence[Body], verdicts: Verdicts | None = None) -> list[list
     copies: dict[str, list[str]] = {}  # digest -> the keys of its bodies
     for key, digest in digests.items():
         copies.setdefault(digest, []).append(key)
-    # the bodies whose pairs are known: done last time, their signature kept
-    known = {key for key, digest in digests.items()
-             if digest in verdicts.done and digest in verdicts.leads}
+    # the bodies whose pairs are known: grouped last time
+    known = {key for key, digest in digests.items() if digest in verdicts.leads}
     shingled: dict[str, _Shingled] = {}  # made when first needed, once per body
     encoded: dict[str, list[bytes]] = {}  # the lead shingles a signature is made of
     numbers: dict[tuple[str, ...], int] = {}  # lead shingle -> its number
@@ -314,8 +313,7 @@ def group(bodies: Sequence[Body], verdicts: Verdicts | None = None) -> list[list
                 for first in copies[a]:
                     for second in copies[b]:
                         join(first, second)
-    verdicts.done, verdicts.same, verdicts.verified = set(digests.values()), same, verified
-    verdicts.leads = leads
+    verdicts.leads, verdicts.same, verdicts.verified = leads, same, verified
 
     groups: dict[str, list[str]] = {}
     for body in bodies:
