@@ -202,13 +202,13 @@ def test_grouping_with_the_last_groupings_verdicts_is_grouping_afresh():
     assert [g for g in snapshots.group(bodies) if len(g) > 1][:2] == [
         ["same0", "same1", "same2"], ["chain0", "chain1", "chain2"]]
 
+    verdicts = snapshots.Verdicts()  # each build's verdicts from the build before
     for trial in range(30):  # the next build: some bodies gone, some new, some copied
         before = rng.sample(bodies, rng.randint(0, len(bodies)))
         after = rng.sample(bodies, rng.randint(0, len(bodies)))
         for body in rng.sample(before, min(3, len(before))) + rng.sample(after, min(3, len(after))):
             after.insert(rng.randint(0, len(after)), snapshots.Body(f"{body.key}+{trial}",
                                                                     body.paragraphs))
-        verdicts = snapshots.Verdicts()
         assert snapshots.group(before, verdicts) == snapshots.group(before), trial
         assert snapshots.group(after, verdicts) == snapshots.group(after), trial
     # every pair of a body gone from between two others (each checked, joined or not)
@@ -220,6 +220,7 @@ def test_grouping_with_the_last_groupings_verdicts_is_grouping_afresh():
         assert verdicts.verified == 0  # every verdict was known
     # a capture identical to a lone one of the last grouping (the same page from another mirror)
     copy = snapshots.Body("copy", bodies[-1].paragraphs)
+    assert snapshots.same_story(copy, bodies[-1])  # identical bodies with a lead: one story
     verdicts = snapshots.Verdicts()
     snapshots.group(bodies, verdicts)
     assert [bodies[-1].key, "copy"] in snapshots.group([*bodies, copy], verdicts)

@@ -5,9 +5,12 @@ the code whose results they keep. No Pelican."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 
 def connect(path: str, tables: dict[str, str], **options) -> sqlite3.Connection:
@@ -24,6 +27,19 @@ def connect(path: str, tables: dict[str, str], **options) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def open_or_replace(path: str, tables: dict[str, str], label: str) -> sqlite3.Connection:
+    """:func:`connect` to ``path``, its folder made if missing; a file that
+    is not a database, or is damaged, is set aside (:func:`set_aside`, one
+    warning beginning with ``label``) and a new one made."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    try:
+        return connect(path, tables)
+    except sqlite3.DatabaseError as error:
+        logger.warning("%s: %s: %s; starting a new cache", label, path, error)
+        set_aside(path)
+        return connect(path, tables)
 
 
 def set_aside(path: str) -> None:

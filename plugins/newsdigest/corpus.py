@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import sqlite3
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from html import escape, unescape
@@ -229,14 +230,9 @@ class MergeCache:
 
     def __init__(self, folder: str):
         self.path = os.path.join(folder, self.FILE)
-        self.version = cachefile.source_hash("snapshots.py")
-        os.makedirs(folder, exist_ok=True)
-        try:
-            self._db = cachefile.connect(self.path, self.TABLES)
-        except sqlite3.DatabaseError as error:  # not a database, or damaged
-            logger.warning("merge: %s: %s; starting a new cache", self.path, error)
-            cachefile.set_aside(self.path)
-            self._db = cachefile.connect(self.path, self.TABLES)
+        # its rules, and the Unicode tables its words are found and folded with
+        self.version = f"{cachefile.source_hash('snapshots.py')} {unicodedata.unidata_version}"
+        self._db = cachefile.open_or_replace(self.path, self.TABLES, "merge")
 
     @classmethod
     def open(cls, settings: dict) -> MergeCache | None:

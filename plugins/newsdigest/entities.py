@@ -63,7 +63,7 @@ from typing import ClassVar
 from markupsafe import Markup
 
 from . import cachefile
-from .entity_model import Mention, NatashaExtractor, collector_paused
+from .entity_model import GROUP_CHARS, Mention, NatashaExtractor, collector_paused
 from .entity_model import mention as make_mention
 from .metadata import text_lang
 from .readcache import KEEP_DAYS
@@ -349,13 +349,7 @@ class EntityCache:
         self.path = os.path.join(folder, self.FILE)
         self._used: set[str] = set()  # keys asked for or written by this object
         self._recent: set[str] | None = None  # see recent()
-        os.makedirs(folder, exist_ok=True)
-        try:
-            self._db = self._open()
-        except sqlite3.DatabaseError as error:  # not a database, or damaged
-            logger.warning("entities: %s: %s; starting a new cache", self.path, error)
-            cachefile.set_aside(self.path)
-            self._db = self._open()
+        self._db = cachefile.open_or_replace(self.path, self.TABLES, "entities")
 
     TABLES: ClassVar[dict[str, str]] = {
         "mentions": "key TEXT PRIMARY KEY, value TEXT NOT NULL",
@@ -367,9 +361,6 @@ class EntityCache:
     #: the tables whose rows are pruned (their keys never collide: each is a
     #: hash of a different kind of input)
     CONTENT = ("mentions", "resolved", "texts")
-
-    def _open(self) -> sqlite3.Connection:
-        return cachefile.connect(self.path, self.TABLES)
 
     def key(self, text: str) -> str:
         return hashlib.sha256(f"{self.ident}\0{text}".encode()).hexdigest()
@@ -661,11 +652,11 @@ def _workers(options: EntitySettings, texts: Sequence[str]) -> int:
     return wanted
 
 
-#: characters per chunk of a parallel extraction: about half a second of
-#: work, and one group of the model's (:data:`.entity_model.GROUP_CHARS`);
-#: smaller chunks make smaller groups, bigger ones leave a process idle
-#: longer at the end
-CHUNK_CHARS = 200_000
+#: at most this many characters per chunk of an extraction: one group of the
+#: model's (about half a second of work); smaller chunks make smaller groups,
+#: bigger ones would be read as a group and a small rest, and leave a
+#: process idle longer at the end of a parallel extraction
+CHUNK_CHARS = GROUP_CHARS
 
 
 def _run_model(texts, options, extractor, stats) -> Iterator[tuple[list[int], list]]:
@@ -679,7 +670,7 @@ def _run_model(texts, options, extractor, stats) -> Iterator[tuple[list[int], li
     model = NatashaExtractor()  # once, here: forked workers share it
     stats.workers = workers
     if workers == 1:
-        for chunk in _chunks(texts, sum(map(len, texts)) // CHUNK_CHARS):
+        for chunk in _chunks(texts, _count(texts)):
             yield chunk, model.extract([texts[i] for i in chunk])
         return
     yield from _extract_parallel(model, texts, workers)
@@ -692,7 +683,7 @@ def _extract_parallel(model: NatashaExtractor, texts: Sequence[str], workers: in
     longest first, as long as no worker has started them, and gives the
     workers' results as soon as they are done (none is kept longer)."""
     global _worker_extractor  # read by the forked workers; reset below
-    chunks = _chunks(texts, max(workers * 4, sum(map(len, texts)) // CHUNK_CHARS))
+    chunks = _chunks(texts, max(workers * 4, _count(texts)))
     given: set[int] = set()
     _worker_extractor = model
     gc.freeze()  # the workers' garbage collector leaves the shared pages alone
@@ -738,18 +729,26 @@ def _extract_parallel(model: NatashaExtractor, texts: Sequence[str], workers: in
         gc.unfreeze()
 
 
+def _count(texts: Sequence[str]) -> int:
+    """Chunks enough for none to pass :data:`CHUNK_CHARS` characters."""
+    return -(-sum(map(len, texts)) // CHUNK_CHARS)
+
+
 def _chunks(texts: Sequence[str], count: int) -> list[list[int]]:
     """Indexes of ``texts`` in about ``count`` groups of similar total length,
-    each group of similar text lengths (the model pads a batch to its longest)."""
+    each group of similar text lengths (the model pads a batch to its
+    longest): a group ends before a text would take it past its share of
+    the characters (as the model's groups do), so that a text longer than
+    that share is alone."""
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    target = max(1, sum(len(t) for t in texts) // max(1, count))
+    limit = max(1, -(-sum(len(t) for t in texts) // max(1, count)))
     groups, current, size = [], [], 0
     for index in order:
-        current.append(index)
-        size += len(texts[index])
-        if size >= target:
+        if current and size + len(texts[index]) > limit:
             groups.append(current)
             current, size = [], 0
+        current.append(index)
+        size += len(texts[index])
     if current:
         groups.append(current)
     return groups

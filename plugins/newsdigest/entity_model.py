@@ -41,8 +41,9 @@ word natasha leaves inflected. It does less work than natasha:
   multiply only the needed positions' windows): the same values up to
   float32 rounding (tests compare them with slovnet's within 1e-5, and the
   tags exactly);
-* :func:`viterbi` decodes a group's NER sequences in one pass (slovnet's
-  arithmetic, the same tags, bit for bit), and :func:`tag_spans` reads
+* :func:`viterbi` decodes a group's NER sequences together, in a few passes
+  of at most :data:`VITERBI_CELLS` padded positions (slovnet's arithmetic,
+  the same tags, bit for bit), and :func:`tag_spans` reads
   spans off the positions not tagged O;
 * the garbage collector is off while a group is read (what it makes holds
   no cycles, a test checks it);
@@ -210,7 +211,7 @@ class _Layer(NamedTuple):
     kernel: object  # channels × width·filters: a position's projections by the slices
     matrix: object  # filters × channels·width (slovnet's): one window's products
     bias: object
-    scale: object  # the batch norm's scale, or None: multiplied into the two above
+    scale: object  # the batch norm's scale, or None: multiplied into kernel, matrix, bias
     shift: object
 
 
@@ -833,6 +834,17 @@ def _tagger(cls, kind: str, embedding, words: dict):
     return tagger
 
 
+def _sentence_of(doc, at: int):
+    """The sentence of ``doc`` holding its token ``at``, or None (sentences
+    are in order and do not overlap: the last one whose tokens begin at or
+    before the token is the only one that can hold it)."""
+    index = bisect_right(doc.sent_firsts, at) - 1
+    if index < 0:
+        return None
+    sent = doc.sents[index]
+    return sent if at < sent.first + sent.size else None
+
+
 class NatashaExtractor:
     """natasha's news models (NER, morphology, syntax), loaded once per object.
 
@@ -969,7 +981,8 @@ class NatashaExtractor:
             pred = model.head(encode(model, data))
             for row, index in enumerate(batch):
                 emissions[index] = pred[row, : len(docs[index].codes)]
-        # the whole group's sequences at once (one step per position of the longest)
+        # the whole group's sequences together (a pass: one step per position of
+        # its longest)
         for doc, tags in zip(docs, viterbi(model.head.crf.transitions.array, emissions),
                              strict=True):
             doc.spans = spans = [
@@ -993,15 +1006,10 @@ class NatashaExtractor:
         for doc in docs:
             if not doc.spans:
                 continue
-            sentences, firsts = doc.sents, doc.sent_firsts
             for span in doc.spans:
                 for at in range(span.first, span.first + len(span.tokens)):
-                    # the one sentence that can hold the token: the last to begin by it
-                    number = bisect_right(firsts, at) - 1
-                    if number < 0:
-                        continue
-                    sent = sentences[number]
-                    if sent.spans and at < sent.first + sent.size:
+                    sent = _sentence_of(doc, at)
+                    if sent is not None and sent.spans:
                         needed.setdefault(id(sent), (doc, sent, set()))[2].add(at - sent.first)
         windows = []  # (doc, sentence, start, stop, the mention tokens' offsets in it)
         for doc, sent, indexes in needed.values():
@@ -1132,13 +1140,10 @@ class NatashaExtractor:
 
     @staticmethod
     def _opens_sentence(at: int, doc) -> bool:
-        """Whether token ``at`` is the first word of its sentence (sentences
-        are in order and do not overlap: the last one whose tokens begin at or
-        before the token is the only one that can hold it)."""
-        index = bisect_right(doc.sent_firsts, at) - 1
-        if index < 0 or at >= doc.sents[index].first + doc.sents[index].size:
+        """Whether token ``at`` is the first word of its sentence."""
+        sent = _sentence_of(doc, at)
+        if sent is None:
             return False
-        sent = doc.sents[index]
         for number in range(sent.first, sent.first + sent.size):
             if any(c.isalnum() for c in doc.words[number]):
                 return number == at

@@ -47,6 +47,8 @@ logger = logging.getLogger(__name__)
 #: At most this many characters go to the child: with the model's load, about
 #: as long on one core as merging (on another) and then extracting on two.
 MAX_CHARS = 300_000
+#: No child for the article texts of fewer articles: forking costs more.
+MIN_ARTICLES = 200
 #: Seconds the build waits for the child (its work takes a few): past them
 #: it is stopped, and the entities step extracts what it did not.
 TIMEOUT = 300
@@ -105,7 +107,8 @@ def start(generator, fresh: set[str]) -> Prefetch | None:
         articles = model_articles(articles, options)
         if len(articles) < MIN_ARTICLES:
             return None
-        return _fork(_make_texts, (articles, folder), len(articles), "article texts")
+        # (the cache holds some already: those are not made again)
+        return _fork(article_texts, (articles,), folder, len(articles), "article texts")
     headlines = list(dict.fromkeys(h for a in dumps for h in a.headlines))
     cache = EntityCache(folder)
     try:
@@ -119,35 +122,31 @@ def start(generator, fresh: set[str]) -> Prefetch | None:
         cache.close()  # not shared with the child
     if not missing or sum(map(len, missing)) > MAX_CHARS:
         return None  # (the article texts are in the cache now)
-    work = (missing, dataclasses.replace(options, workers=1), folder)
-    return _fork(_extract, work, len(missing), "extraction")
+    work = (missing, dataclasses.replace(options, workers=1))
+    return _fork(_extract, work, folder, len(missing), "extraction")
 
 
-#: No child for the article texts of fewer articles: forking costs more.
-MIN_ARTICLES = 200
-
-
-def _fork(target, args: tuple, texts: int, work: str) -> Prefetch:
-    """``target(*args, cache)`` in a forked child (:func:`_child`)."""
+def _fork(target, args: tuple, folder: str, texts: int, work: str) -> Prefetch:
+    """``target(*args, cache)`` in a forked child (:func:`_child`), ``cache``
+    the entity cache in ``folder``."""
     process = multiprocessing.get_context("fork").Process(
-        target=_child, args=(target, args), name=f"newsdigest-{work.replace(' ', '-')}",
+        target=_child, args=(target, args, folder), name=f"newsdigest-{work.replace(' ', '-')}",
     )
     process.start()
     return Prefetch(process, texts, work)
 
 
-def _child(target, args: tuple) -> None:
+def _child(target, args: tuple, folder: str) -> None:
     """A child's life: it says nothing (the entities step reports a model
     that cannot load, and the parent's log handlers may have been busy, their
     locks held, at the fork); its collector leaves the parent's objects alone
-    (they stay shared); it opens the entity cache of ``args``' last item
-    (the folder) and closes it when done."""
+    (they stay shared); it opens the entity cache in ``folder`` for
+    ``target`` and closes it when done."""
     logging.disable(logging.CRITICAL)
     gc.freeze()
-    *rest, folder = args
     cache = EntityCache(folder)
     try:
-        target(*rest, cache)
+        target(*args, cache)
     finally:
         cache.close()
 
@@ -156,9 +155,3 @@ def _extract(texts: list[str], options, cache: EntityCache) -> None:
     """The model's mentions of ``texts``, into the cache."""
     for _ in extract_each(texts, options, cache, None, Stats()):
         pass
-
-
-def _make_texts(articles: list, cache: EntityCache) -> None:
-    """:func:`.entities.article_texts` of ``articles``, into the cache (those
-    the cache holds are not made again)."""
-    article_texts(articles, cache)

@@ -121,13 +121,14 @@ DEFAULTS: dict[str, object] = {
     # keep each dump's reading in the cache folder (reader.sqlite3), keyed by
     # the dump's bytes, the reader's code and the settings that change a reading
     "DIGEST_READER_CACHE": True,
-    # --- merging captures (corpus.py, snapshots.py) ---
-    # keep which captures were found the same story (merge.sqlite3 in the cache
-    # folder): a rebuild checks only the pairs with a new or changed capture
-    "DIGEST_MERGE_CACHE": True,
     # the reader applies Pelican's typogrify itself, so that it is cached
     # (only while Pelican's TYPOGRIFY is off)
     "DIGEST_TYPOGRIFY": False,
+    # --- merging captures (corpus.py, snapshots.py) ---
+    # keep which captures were found the same story, with their leads'
+    # signatures (merge.sqlite3 in the cache folder): a rebuild reads and
+    # checks only the new or changed captures and their candidate pairs
+    "DIGEST_MERGE_CACHE": True,
     # --- writing (writer.py) ---
     # processes that render and write the pages; None = every core, 1 = this process
     "DIGEST_WRITE_WORKERS": None,

@@ -176,14 +176,13 @@ def _band_keys(signatures: np.ndarray) -> list[list[bytes]]:
     return keys
 
 
-def _candidates(signatures: np.ndarray, asked: Sequence[int] | None = None) -> dict[int, set[int]]:
+def _candidates(signatures: np.ndarray, asked: Sequence[int]) -> dict[int, set[int]]:
     """The pairs ``datasketch``'s ``MinHashLSH`` proposes (two rows that agree
     on all the values of at least one band), with the bands kept as plain
-    dictionaries: for each row of ``asked`` (increasing; all by default), the
-    rows it pairs with among those not asked and the earlier asked ones, so
-    that each pair with an asked row is given once."""
+    dictionaries: for each row of ``asked`` (increasing), the rows it pairs
+    with among those not asked and the earlier asked ones, so that each pair
+    with an asked row is given once."""
     keys = _band_keys(signatures)
-    asked = range(signatures.shape[0]) if asked is None else asked
     others = set(range(signatures.shape[0])).difference(asked)
     buckets: list[dict[bytes, list[int]]] = [{} for _ in range(BANDS)]
     for band, bucket in enumerate(buckets):
@@ -209,19 +208,17 @@ def body_digest(body: Body) -> str:
 class Verdicts:
     """The verdicts of an earlier grouping, for the next (a daily build adds
     a few bodies to thousands): ``leads`` maps the digest
-    (:func:`body_digest`) of each body it grouped, every candidate pair of
-    which it verified, to the MinHash signature of its lead (``NUM_PERM``
-    little-endian uint32 as bytes; None: no lead); ``same`` holds the pairs
-    (sorted) it found the same story.
+    (:func:`body_digest`) of each distinct body it grouped, every candidate
+    pair of which it decided, to the MinHash signature of its lead
+    (``NUM_PERM`` little-endian uint32 as bytes; None: no lead); ``same``
+    holds the pairs of digests (sorted) it found the same story.
 
     A candidate pair of two bodies grouped last time is the same story
     exactly when it is in ``same`` (the candidates and the checks depend on
     the two bodies only), so the next grouping neither verifies nor even
-    lists those pairs, and takes their signatures from ``leads``. The other
-    pairs are verified, and so is a pair of two identical bodies (never a
-    pair of the grouping that saw only one of them). :func:`group` leaves in
-    this object the verdicts and signatures of the bodies it grouped, for
-    the next one."""
+    lists those pairs, and takes their signatures from ``leads``.
+    :func:`group` leaves in this object the verdicts and signatures of the
+    bodies it grouped, for the next one."""
 
     def __init__(self, leads: dict[str, bytes | None] | None = None,
                  same: Iterable[tuple[str, str]] = ()):
@@ -236,89 +233,77 @@ def group(bodies: Sequence[Body], verdicts: Verdicts | None = None) -> list[list
     Every key is in exactly one group; groups keep the order of ``bodies``,
     and so does each group's members. (A group is a connected component of
     the verified candidate pairs, so the order pairs are checked in does not
-    matter.) With ``verdicts``, the pairs of two bodies it knows are neither
-    verified nor listed again, and it is left with this grouping's verdicts
-    (every candidate pair's, even of two bodies already joined through a
-    third) and lead signatures.
+    matter.) Identical bodies are one body here: with a lead, they are
+    always the same story (:func:`same_story` of a body and itself); without
+    one, no body's candidate. With ``verdicts``, the pairs of two bodies it
+    knows are neither verified nor listed again, and it is left with this
+    grouping's verdicts (every candidate pair's, even of two bodies already
+    joined through a third) and lead signatures.
     """
     verdicts = verdicts if verdicts is not None else Verdicts()
-    order = {body.key: index for index, body in enumerate(bodies)}
-    parent = {body.key: body.key for body in bodies}
+    digests = [body_digest(body) for body in bodies]
+    first: dict[str, Body] = {}  # digest -> its first body, in order
+    for body, digest in zip(bodies, digests, strict=True):
+        first.setdefault(digest, body)
+    parent = {digest: digest for digest in first}
 
-    def find(key: str) -> str:
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
+    def find(digest: str) -> str:
+        while parent[digest] != digest:
+            parent[digest] = parent[parent[digest]]
+            digest = parent[digest]
+        return digest
 
     def join(a: str, b: str) -> None:
-        if find(a) != find(b):
-            first, second = sorted((find(a), find(b)), key=order.get)
-            parent[second] = first
+        parent[find(b)] = find(a)
 
-    digests = {body.key: body_digest(body) for body in bodies}
-    copies: dict[str, list[str]] = {}  # digest -> the keys of its bodies
-    for key, digest in digests.items():
-        copies.setdefault(digest, []).append(key)
-    # the bodies whose pairs are known: grouped last time
-    known = {key for key, digest in digests.items() if digest in verdicts.leads}
     shingled: dict[str, _Shingled] = {}  # made when first needed, once per body
     encoded: dict[str, list[bytes]] = {}  # the lead shingles a signature is made of
     numbers: dict[tuple[str, ...], int] = {}  # lead shingle -> its number
 
-    def shingles(key: str) -> _Shingled:
-        item = shingled.get(key)
+    def shingles(digest: str) -> _Shingled:
+        item = shingled.get(digest)
         if item is None:
-            item = shingled[key] = _Shingled(bodies[order[key]])
-            if key not in known:
-                encoded[key] = [" ".join(s).encode("utf-8") for s in item.lead]
+            item = shingled[digest] = _Shingled(first[digest])
+            encoded[digest] = [" ".join(s).encode("utf-8") for s in item.lead]
             # Leads as sets of numbers (one per distinct shingle): the same
             # Jaccard similarities, computed faster than over tuples of words.
             item.lead = frozenset(numbers.setdefault(s, len(numbers)) for s in item.lead)
         return item
 
-    leads = {digests[key]: verdicts.leads[digests[key]] for key in known}
-    fresh = [key for key in parent if key not in known and shingles(key).lead]
+    # the bodies grouped last time: their pairs known, their signatures kept
+    leads = {d: verdicts.leads[d] for d in first if d in verdicts.leads}
+    known = set(leads)
+    fresh = [d for d in first if d not in known and shingles(d).lead]
     if fresh:
-        for key, row in zip(fresh, signatures([encoded[key] for key in fresh]), strict=True):
-            leads[digests[key]] = row.astype("<u4").tobytes()
-    for digest in copies:
+        for digest, row in zip(fresh, signatures([encoded[d] for d in fresh]), strict=True):
+            leads[digest] = row.astype("<u4").tobytes()
+    for digest in first:
         leads.setdefault(digest, None)  # no lead: no candidate
-    with_lead = [key for key in parent if leads[digests[key]] is not None]
-    same: set[tuple[str, str]] = set()  # verdicts kept: the same pairs of this grouping
+    with_lead = [d for d in first if leads[d] is not None]
+    same = {pair for pair in verdicts.same if pair[0] in known and pair[1] in known}
+    for a, b in same:
+        join(a, b)
     verified = 0
     if with_lead:
-        matrix = np.vstack([np.frombuffer(leads[digests[key]], dtype="<u4")
-                            for key in with_lead])
-        # Pairs verified: each candidate pair of a body not known or of two
-        # identical ones, once. Any other candidate pair is two known bodies,
-        # the same story when in ``verdicts.same`` (below).
-        unknown = [row for row, key in enumerate(with_lead)
-                   if key not in known or len(copies[digests[key]]) > 1]
-        for row, mates in _candidates(matrix, unknown).items():
-            key = with_lead[row]
+        matrix = np.vstack([np.frombuffer(leads[d], dtype="<u4") for d in with_lead])
+        asked = [row for row, digest in enumerate(with_lead) if digest not in known]
+        for row, mates in _candidates(matrix, asked).items():
+            digest = with_lead[row]
             for other in sorted(mates):
-                other_key = with_lead[other]
-                pair = tuple(sorted((digests[other_key], digests[key])))
-                if key in known and other_key in known and pair[0] != pair[1]:
-                    continue  # known
+                other = with_lead[other]
                 verified += 1
-                if _same(shingles(other_key), shingles(key)):
-                    same.add(pair)
-                    join(other_key, key)
-        for a, b in verdicts.same:  # known pairs of two bodies still here
-            if (a != b and a in copies and b in copies
-                    and copies[a][0] in known and copies[b][0] in known):
-                same.add((a, b))
-                for first in copies[a]:
-                    for second in copies[b]:
-                        join(first, second)
+                if _same(shingles(other), shingles(digest)):
+                    same.add(tuple(sorted((digest, other))))
+                    join(other, digest)
     verdicts.leads, verdicts.same, verdicts.verified = leads, same, verified
 
-    groups: dict[str, list[str]] = {}
-    for body in bodies:
-        groups.setdefault(find(body.key), []).append(body.key)
-    return sorted(groups.values(), key=lambda keys: order[keys[0]])
+    # a group's root digest (a body without a lead: its place) -> its keys,
+    # in the order of their first body
+    groups: dict[str | int, list[str]] = {}
+    for number, (body, digest) in enumerate(zip(bodies, digests, strict=True)):
+        root = find(digest) if leads[digest] is not None else number
+        groups.setdefault(root, []).append(body.key)
+    return list(groups.values())
 
 
 def candidate_probability(similarity: float) -> float:
